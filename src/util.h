@@ -1,0 +1,33 @@
+/* util: small owned containers and bounded file reading shared by modules. */
+#ifndef RDS_UTIL_H
+#define RDS_UTIL_H
+#include <stddef.h>
+
+/* A NULL-terminated, heap-owned argv vector. */
+struct strvec {
+	char **v;
+	size_t n, cap;
+};
+
+/* Copies s (strdup) onto the end. Returns 0 or -1 (out of memory). */
+int strvec_push(struct strvec *sv, const char *s);
+/* printf-style push. */
+int strvec_pushf(struct strvec *sv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Pushes every string of a NULL-terminated array. */
+int strvec_extend(struct strvec *sv, char *const *src);
+/* Frees every element and the array; leaves sv empty (NULL-safe). */
+void strvec_free(struct strvec *sv);
+
+/* Reads at most max bytes of path into a new NUL-terminated buffer (*out, owned
+ * by the caller). Returns 0, -1 on an I/O error (errno set), -2 when the file
+ * is larger than max. */
+int read_file_bounded(const char *path, size_t max, char **out, size_t *len);
+
+/* Writes data to path atomically (temporary file in the same directory,
+ * fsync, rename). Returns 0 or -1 with errno set. */
+int write_file_atomic(const char *path, const char *data, size_t len, int mode);
+
+/* Monotonic clock in milliseconds. */
+long long mono_ms(void);
+
+#endif
