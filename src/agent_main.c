@@ -1,1 +1,264 @@
-int main(void) { return 0; }
+/* rds-agent: scheduled restic backups of a Swarm service's volume.
+ *   rds-agent [flags]            run on RUN_AT, or once when RUN_AT is empty
+ *   rds-agent [flags] health     HEALTHCHECK: exit 0 healthy, 1 unhealthy
+ *   rds-agent [flags] hook pre|post   run one hook now (to try it)
+ * Exit codes: 0 ok, 1 backup failed, 2 bad configuration, 3 incomplete. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+
+#include "child.h"
+#include "config.h"
+#include "cron.h"
+#include "job.h"
+#include "log.h"
+#include "status.h"
+
+#ifndef RDS_VERSION
+#define RDS_VERSION "0.1.0"
+#endif
+
+#define HEALTH_GRACE_S 600
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void on_chld(int sig)
+{
+	(void)sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: rds-agent [FLAGS] [health | hook pre|post]\n"
+		"\n"
+		"Backs up BACKUP_PATH with restic to sftp:SSH_HOST:REPO_PATH on the RUN_AT schedule,\n"
+		"running PRE_HOOK and POST_HOOK in one running container of SERVICE_NAME on this node.\n"
+		"With RUN_AT empty it takes one backup and exits with its result.\n"
+		"\n"
+		"Commands:\n"
+		"  (none)        run the schedule (or one backup when RUN_AT is empty)\n"
+		"  health        print the health verdict from STATUS_FILE; exit 0 healthy, 1 unhealthy\n"
+		"  hook pre|post run one hook now and print its output\n"
+		"\n"
+		"Settings (flag, environment variable, meaning, default):\n");
+	config_usage(f);
+	fprintf(f,
+		"\n"
+		"Exit codes: 0 ok, 1 backup failed, 2 bad configuration, 3 backup incomplete.\n"
+		"Signals: SIGTERM/SIGINT stop scheduling, interrupt restic (it removes its lock)\n"
+		"and wait up to STOP_TIMEOUT before killing it.\n");
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = on_stop; /* no SA_RESTART: sleeps and polls wake up */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = on_chld;
+	sa.sa_flags = SA_NOCLDSTOP;
+	sigaction(SIGCHLD, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sa.sa_flags = 0;
+	sigaction(SIGPIPE, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Waits until `until` or a stop request. Signals are blocked and taken with
+ * sigtimedwait so that one arriving just before the wait is not lost; SIGCHLD
+ * wakes us to reap (PID 1 duty). */
+static void sleep_until(time_t until)
+{
+	sigset_t set, old;
+	siginfo_t info;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	while (!stop_requested) {
+		time_t now = time(NULL);
+		struct timespec ts;
+		int sig;
+
+		child_reap_all();
+		if (now >= until)
+			break;
+		/* Wake at least hourly so a changed wall clock is noticed. */
+		ts.tv_sec = until - now > 3600 ? 3600 : until - now;
+		ts.tv_nsec = 0;
+		sig = sigtimedwait(&set, &info, &ts);
+		if (sig == SIGTERM || sig == SIGINT)
+			stop_requested = 1;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void fmt_local(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", &tm);
+}
+
+static int exit_code_for(enum status_result r)
+{
+	return r == STATUS_OK ? 0 : r == STATUS_INCOMPLETE ? 3 : 1;
+}
+
+static int run_scheduled(struct job *j)
+{
+	const struct config *c = j->cfg;
+	time_t next, after;
+	char when[64];
+
+	if (cron_next(&c->cron, time(NULL), &next) < 0) {
+		log_error("RUN_AT='%s' never fires; nothing to do", c->run_at);
+		return 2;
+	}
+	after = next;
+	j->st.interval_s = cron_next(&c->cron, next, &after) == 0 ? (long)(after - next) : 0;
+	while (!stop_requested) {
+		long skipped = 0;
+		time_t end, t;
+
+		j->st.next_run = next;
+		if (status_write(c->status_file, &j->st) < 0)
+			log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
+		fmt_local(next, when, sizeof(when));
+		log_info("next backup at %s", when);
+		sleep_until(next);
+		if (stop_requested)
+			break;
+		job_run(j);
+		/* Ticks that fell inside the run are skipped, not queued: one
+		 * backup at a time. */
+		end = time(NULL);
+		for (t = next; skipped < 100000 && cron_next(&c->cron, t, &t) == 0 && t <= end;)
+			skipped++;
+		if (skipped) {
+			j->st.skipped_ticks += skipped;
+			log_warn("skipped %ld scheduled run(s) that came while the backup was running", skipped);
+		}
+		if (cron_next(&c->cron, end, &next) < 0)
+			break;
+	}
+	log_info("stopping: no further backups are scheduled");
+	j->st.next_run = 0;
+	status_write(c->status_file, &j->st);
+	return 0;
+}
+
+static int cmd_health(const struct config *c)
+{
+	struct status st;
+	char why[700];
+	int rc;
+
+	if (status_read(c->status_file, &st, why, sizeof(why)) < 0) {
+		printf("unhealthy: %s\n", why);
+		return 1;
+	}
+	rc = status_health(&st, time(NULL), HEALTH_GRACE_S, why, sizeof(why));
+	printf("%s\n", why);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct job job;
+	char err[1024];
+	int optind_ = 1, rc = 2, r, prepared = 0;
+	const char *cmd = NULL, *hook = NULL;
+
+	config_init(&cfg);
+	if (config_load_env(&cfg, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rds-agent: %s\n", err);
+		goto out;
+	}
+	r = config_parse_args(&cfg, argc, argv, &optind_, err, sizeof(err));
+	if (r == 1) {
+		usage(stdout);
+		rc = 0;
+		goto out;
+	} else if (r == 2) {
+		printf("rds-agent %s (libcurl %s)\n", RDS_VERSION, curl_version_info(CURLVERSION_NOW)->version);
+		rc = 0;
+		goto out;
+	} else if (r < 0) {
+		fprintf(stderr, "rds-agent: %s\n", err);
+		goto out;
+	}
+	if (optind_ < argc)
+		cmd = argv[optind_++];
+	if (cmd && !strcmp(cmd, "hook") && optind_ < argc)
+		hook = argv[optind_++];
+	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "hook") && strcmp(cmd, "run")) || optind_ < argc ||
+	    (cmd && !strcmp(cmd, "hook") && (!hook || (strcmp(hook, "pre") && strcmp(hook, "post"))))) {
+		fprintf(stderr, "rds-agent: unexpected argument '%s'; commands are: health, hook pre, hook post (see --help)\n",
+			optind_ < argc ? argv[optind_] : cmd);
+		goto out;
+	}
+	if (cmd && !strcmp(cmd, "health")) {
+		rc = cmd_health(&cfg);
+		goto out;
+	}
+	if (config_validate(&cfg, CONFIG_AGENT, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rds-agent: %s\n", err);
+		goto out;
+	}
+	if (*cfg.tz && setenv("TZ", cfg.tz, 1) < 0) {
+		fprintf(stderr, "rds-agent: TZ: %s\n", strerror(errno));
+		goto out;
+	}
+	tzset();
+	rds_log_init(cfg.verbose ? RDS_LOG_DEBUG : RDS_LOG_INFO, !strcmp(cfg.log_format, "json"));
+	install_signals();
+	if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK) {
+		fprintf(stderr, "rds-agent: libcurl failed to initialise\n");
+		rc = 1;
+		goto out;
+	}
+	if (job_prepare(&job, &cfg, &stop_requested, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rds-agent: %s\n", err);
+		rc = 2;
+		goto out_curl;
+	}
+	prepared = 1;
+	job.st.agent_started = time(NULL);
+	if (hook) {
+		rc = job_run_hook(&job, hook) == 0 ? 0 : 1;
+	} else if (!cfg.scheduled) {
+		log_info("rds-agent %s: one backup now (RUN_AT is empty)", RDS_VERSION);
+		rc = exit_code_for(job_run(&job));
+	} else {
+		log_info("rds-agent %s: schedule '%s'%s%s, host %s", RDS_VERSION, cfg.run_at, *cfg.tz ? " in " : "",
+			 cfg.tz, cfg.backup_host);
+		rc = run_scheduled(&job);
+	}
+out_curl:
+	if (prepared)
+		job_release(&job);
+	curl_global_cleanup();
+out:
+	config_free(&cfg);
+	return rc;
+}

@@ -1,1 +1,130 @@
-int main(void) { return 0; }
+/* runrestic: run restic against the agent's configured repository.
+ *   runrestic                      help and the default command
+ *   runrestic [-r PATH] ARGS...    restic DEFAULTS ARGS...; exit code is restic's
+ * restic is exec'd, so an interactive session keeps the terminal. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "job.h"
+#include "log.h"
+#include "restic.h"
+
+static void print_argv(FILE *f, char *const *v)
+{
+	for (; *v; v++) {
+		if (strpbrk(*v, " \t'\"\\$"))
+			fprintf(f, "'%s'%s", *v, v[1] ? " " : "");
+		else
+			fprintf(f, "%s%s", *v, v[1] ? " " : "");
+	}
+	fputc('\n', f);
+}
+
+static void help(FILE *f, const struct config *c, char *const *defaults)
+{
+	fprintf(f,
+		"Usage: runrestic [-r|--repo PATH] RESTIC-ARGS...\n"
+		"\n"
+		"Runs restic on the repository this agent backs up to. Every argument is passed\n"
+		"to restic after the default ones; the exit code is restic's.\n"
+		"  -r, --repo PATH   use another repository PATH on the same server (default REPO_PATH=%s)\n"
+		"\n"
+		"Default command (the password is read from the file, never shown):\n  ",
+		c->repo_path);
+	if (defaults)
+		print_argv(f, defaults);
+	else
+		fprintf(f, "(not available: the configuration is incomplete)\n");
+	fprintf(f,
+		"\n"
+		"Examples:\n"
+		"  runrestic snapshots\n"
+		"  runrestic snapshots --host %s\n"
+		"  runrestic restore latest --host %s --target /tmp/restore\n"
+		"  runrestic ls latest\n"
+		"  runrestic -r other-repo init\n",
+		c->backup_host ? c->backup_host : "HOST", c->backup_host ? c->backup_host : "HOST");
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg;
+	struct strvec args = { 0 };
+	struct restic_remote remote = { 0 };
+	char err[1024], key[4096];
+	int i = 1, rc = 2;
+
+	config_init(&cfg);
+	if (config_load_env(&cfg, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "runrestic: %s\n", err);
+		goto out;
+	}
+	if (i < argc && (!strcmp(argv[i], "-r") || !strcmp(argv[i], "--repo"))) {
+		if (i + 1 >= argc) {
+			fprintf(stderr, "runrestic: %s needs a repository path\n", argv[i]);
+			goto out;
+		}
+		free(cfg.repo_path);
+		cfg.repo_path = strdup(argv[i + 1]);
+		i += 2;
+	} else if (i < argc && !strncmp(argv[i], "--repo=", 7)) {
+		free(cfg.repo_path);
+		cfg.repo_path = strdup(argv[i] + 7);
+		i++;
+	}
+	if (!cfg.repo_path) {
+		fprintf(stderr, "runrestic: out of memory\n");
+		goto out;
+	}
+	if (config_validate(&cfg, CONFIG_RUNRESTIC, err, sizeof(err)) < 0) {
+		if (i >= argc) {
+			help(stdout, &cfg, NULL);
+			fprintf(stdout, "\n");
+		}
+		fprintf(stderr, "runrestic: %s\n", err);
+		goto out;
+	}
+	snprintf(key, sizeof(key), "%s/ssh-key", cfg.run_dir);
+	remote.restic_bin = cfg.restic_bin;
+	remote.ssh_user = cfg.ssh_user;
+	remote.ssh_host = cfg.ssh_host;
+	remote.ssh_port = cfg.ssh_port;
+	remote.repo_path = cfg.repo_path;
+	remote.key_file = key;
+	remote.known_hosts_file = cfg.known_hosts_file;
+	remote.password_file = cfg.password_file;
+	remote.ssh_options = cfg.ssh_options.v;
+	remote.restic_args = cfg.restic_args.v;
+	if (restic_argv_base(&args, &remote) < 0) {
+		fprintf(stderr, "runrestic: out of memory\n");
+		goto out;
+	}
+	if (i >= argc || !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+		help(stdout, &cfg, args.v);
+		rc = 0;
+		goto out;
+	}
+	if (job_copy_key(cfg.privkey_file, cfg.run_dir, key, sizeof(key), err, sizeof(err)) < 0) {
+		fprintf(stderr, "runrestic: %s\n", err);
+		rc = 1;
+		goto out;
+	}
+	for (; i < argc; i++)
+		if (strvec_push(&args, argv[i]) < 0) {
+			fprintf(stderr, "runrestic: out of memory\n");
+			goto out;
+		}
+	fflush(NULL);
+	execvp(args.v[0], args.v);
+	fprintf(stderr, "runrestic: cannot run %s: %s; install restic or set RESTIC_BINARY\n", args.v[0],
+		strerror(errno));
+	rc = errno == ENOENT ? 127 : 126;
+out:
+	strvec_free(&args);
+	config_free(&cfg);
+	return rc;
+}

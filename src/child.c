@@ -1,0 +1,200 @@
+/* child: see child.h. Single-threaded: the parent polls the two output pipes
+ * with a short timeout and reaps with waitpid(-1) so that orphans adopted by
+ * PID 1 (restic's ssh, hook leftovers) never stay zombies. */
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+extern char **environ;
+
+struct linebuf {
+	char *buf;
+	size_t n;
+};
+
+static void lb_feed(struct linebuf *lb, const char *data, size_t len, int stream, const struct child_spec *s)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n' || lb->n == CHILD_LINE_MAX) {
+			lb->buf[lb->n] = '\0';
+			if (s->on_line)
+				s->on_line(s->ud, stream, lb->buf);
+			lb->n = 0;
+			if (data[i] == '\n')
+				continue;
+		}
+		lb->buf[lb->n++] = data[i];
+	}
+}
+
+static void lb_flush(struct linebuf *lb, int stream, const struct child_spec *s)
+{
+	if (lb->n) {
+		lb->buf[lb->n] = '\0';
+		if (s->on_line)
+			s->on_line(s->ud, stream, lb->buf);
+		lb->n = 0;
+	}
+}
+
+static int status_code(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return 255;
+}
+
+void child_reap_all(void)
+{
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* In the forked child: only async-signal-safe calls, then exec or _exit. */
+static void child_exec(const struct child_spec *s, int out_fd, int err_fd)
+{
+	sigset_t none;
+	int devnull = open("/dev/null", O_RDONLY);
+
+	setpgid(0, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
+	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+		_exit(126);
+	close_range(3, ~0U, 0);
+	execvpe(s->argv[0], s->argv, s->envp ? s->envp : environ);
+	{
+		static const char msg[] = "cannot execute program\n";
+		(void)!write(2, msg, sizeof(msg) - 1);
+	}
+	_exit(errno == ENOENT ? 127 : 126);
+}
+
+int child_run(const struct child_spec *s, struct child_result *res, char *err, size_t errlen)
+{
+	struct linebuf lb[2] = { { 0 }, { 0 } };
+	int pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
+	int open_fds = 2, reaped = 0, st = 0, rc = -1, sent_stop = 0, sent_kill = 0;
+	long long start = mono_ms(), stop_at = 0, reaped_at = 0;
+	pid_t pid;
+
+	memset(res, 0, sizeof(*res));
+	lb[0].buf = malloc(CHILD_LINE_MAX + 1);
+	lb[1].buf = malloc(CHILD_LINE_MAX + 1);
+	if (!lb[0].buf || !lb[1].buf) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (pipe2(pout, O_CLOEXEC) < 0 || pipe2(perr, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (pid == 0)
+		child_exec(s, pout[1], perr[1]);
+	setpgid(pid, pid); /* also in the child: whichever runs first wins the race */
+	close(pout[1]);
+	close(perr[1]);
+	pout[1] = perr[1] = -1;
+
+	while (open_fds > 0 || !reaped) {
+		struct pollfd pfd[2] = { { pout[0], POLLIN, 0 }, { perr[0], POLLIN, 0 } };
+		long long now = mono_ms();
+		int want_stop = s->stop && *s->stop;
+		pid_t w = 0;
+
+		if (!sent_stop && (want_stop || (s->timeout_ms > 0 && now - start >= s->timeout_ms))) {
+			if (want_stop)
+				res->stopped = 1;
+			else
+				res->timed_out = 1;
+			kill(s->stop_leader_only ? pid : -pid, s->stop_signal ? s->stop_signal : SIGTERM);
+			sent_stop = 1;
+			stop_at = now;
+		}
+		if (sent_stop && !sent_kill && now - stop_at >= (s->kill_grace_ms > 0 ? s->kill_grace_ms : 5000)) {
+			kill(-pid, SIGKILL);
+			sent_kill = 1;
+		}
+		if (open_fds > 0) {
+			int n = poll(pfd, 2, 200);
+			if (n < 0 && errno != EINTR) {
+				snprintf(err, errlen, "poll: %s", strerror(errno));
+				kill(-pid, SIGKILL);
+			}
+			for (int i = 0; n > 0 && i < 2; i++) {
+				char buf[16384];
+				ssize_t r;
+
+				if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+					continue;
+				r = read(pfd[i].fd, buf, sizeof(buf));
+				if (r > 0) {
+					lb_feed(&lb[i], buf, (size_t)r, i + 1, s);
+				} else if (r == 0 || errno != EINTR) {
+					lb_flush(&lb[i], i + 1, s);
+					close(i == 0 ? pout[0] : perr[0]);
+					if (i == 0)
+						pout[0] = -1;
+					else
+						perr[0] = -1;
+					open_fds--;
+				}
+			}
+		} else {
+			/* Output closed; the child may still run (or a grandchild kept
+			 * the pipe until now). Sleep briefly between reaps. */
+			struct timespec ts = { 0, 50 * 1000 * 1000 };
+			nanosleep(&ts, NULL);
+		}
+		while (!reaped && (w = waitpid(-1, &st, WNOHANG)) > 0) {
+			if (w == pid) {
+				reaped = 1;
+				reaped_at = mono_ms();
+			}
+		}
+		if (!reaped && w < 0 && errno == ECHILD) {
+			snprintf(err, errlen, "child %ld vanished", (long)pid);
+			goto out;
+		}
+		/* A grandchild holding the pipes open must not keep us here
+		 * forever once the child itself is gone and we asked it to stop. */
+		if (reaped && open_fds > 0 && (sent_kill || mono_ms() - reaped_at > 2000))
+			break;
+	}
+	/* Whatever is left of the group goes with it. */
+	kill(-pid, SIGKILL);
+	child_reap_all();
+	res->code = status_code(st);
+	res->elapsed_ms = mono_ms() - start;
+	rc = 0;
+out:
+	for (int i = 0; i < 2; i++) {
+		if (pout[i] >= 0)
+			close(pout[i]);
+		if (perr[i] >= 0)
+			close(perr[i]);
+	}
+	free(lb[0].buf);
+	free(lb[1].buf);
+	return rc;
+}

@@ -1,0 +1,464 @@
+/* job: see job.h. The order of a run: pre-hook; backup only when it
+ * succeeded; post-hook always (it is the cleanup); status. */
+#include "job.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "docker.h"
+#include "log.h"
+#include "util.h"
+
+#define KEY_MAX (64 * 1024)
+#define STDERR_KEEP (16 * 1024)
+#define STDOUT_KEEP (256 * 1024)
+
+int job_copy_key(const char *src, const char *dir, char *dst, size_t dstlen, char *err, size_t errlen)
+{
+	struct stat st;
+	char *key = NULL;
+	size_t len;
+	int r, rc = -1;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "RDS_RUN_DIR=%s cannot be created: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (chmod(dir, 0700) < 0) {
+		snprintf(err, errlen, "RDS_RUN_DIR=%s: chmod: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (stat(src, &st) == 0 && (st.st_mode & 077))
+		log_warn("SSH_PRIVKEY_FILE %s has mode %04o, readable by others; ssh refuses such keys, so a private 0600 copy is used",
+			 src, (unsigned)(st.st_mode & 07777));
+	r = read_file_bounded(src, KEY_MAX, &key, &len);
+	if (r < 0) {
+		snprintf(err, errlen, "SSH_PRIVKEY_FILE=%s cannot be read: %s", src,
+			 r == -2 ? "larger than 64 KiB, not a key" : strerror(errno));
+		goto out;
+	}
+	if (!strstr(key, "PRIVATE KEY-----")) {
+		snprintf(err, errlen, "SSH_PRIVKEY_FILE=%s does not hold an SSH private key (no 'PRIVATE KEY' block)", src);
+		goto out;
+	}
+	if (snprintf(dst, dstlen, "%s/ssh-key", dir) >= (int)dstlen) {
+		snprintf(err, errlen, "RDS_RUN_DIR=%s is too long", dir);
+		goto out;
+	}
+	if (write_file_atomic(dst, key, len, 0600) < 0) {
+		snprintf(err, errlen, "cannot write the key copy %s: %s", dst, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (key) {
+		explicit_bzero(key, len);
+		free(key);
+	}
+	return rc;
+}
+
+int job_restic_env(struct strvec *env)
+{
+	static const char *const keep[] = { "PATH", "HOME", "USER", "TMPDIR", "TZ", "XDG_CACHE_HOME", "RESTIC_CACHE_DIR",
+					    "LANG", "LC_ALL", NULL };
+	for (const char *const *k = keep; *k; k++) {
+		const char *v = getenv(*k);
+		if (v && strvec_pushf(env, "%s=%s", *k, v) < 0)
+			return -1;
+	}
+	if (!getenv("PATH") && strvec_push(env, "PATH=/usr/local/bin:/usr/bin:/bin") < 0)
+		return -1;
+	return 0;
+}
+
+int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atomic_t *stop, char *err,
+		size_t errlen)
+{
+	memset(j, 0, sizeof(*j));
+	j->cfg = cfg;
+	j->stop = stop;
+	if (job_copy_key(cfg->privkey_file, cfg->run_dir, j->key_copy, sizeof(j->key_copy), err, errlen) < 0)
+		return -1;
+	j->remote.restic_bin = cfg->restic_bin;
+	j->remote.ssh_user = cfg->ssh_user;
+	j->remote.ssh_host = cfg->ssh_host;
+	j->remote.ssh_port = cfg->ssh_port;
+	j->remote.repo_path = cfg->repo_path;
+	j->remote.key_file = j->key_copy;
+	j->remote.known_hosts_file = cfg->known_hosts_file;
+	j->remote.password_file = cfg->password_file;
+	j->remote.ssh_options = cfg->ssh_options.v;
+	j->remote.restic_args = cfg->restic_args.v;
+	/* restic forwards ssh's stderr racily; ssh -E keeps every line. */
+	if (snprintf(j->ssh_log, sizeof(j->ssh_log), "%s/ssh.log", cfg->run_dir) >= (int)sizeof(j->ssh_log)) {
+		snprintf(err, errlen, "RDS_RUN_DIR=%s is too long", cfg->run_dir);
+		return -1;
+	}
+	j->remote.ssh_log_file = j->ssh_log;
+	if (restic_remote_check(&j->remote, err, errlen) < 0)
+		return -1;
+	snprintf(j->st.job, sizeof(j->st.job), "%s", cfg->backup_host);
+	return 0;
+}
+
+void job_release(struct job *j)
+{
+	docker_close(j->docker);
+	j->docker = NULL;
+}
+
+/* ---- hooks ---- */
+
+static void hook_line(void *ud, int stream, const char *line)
+{
+	log_info("%s[%s]: %s", (const char *)ud, stream == 2 ? "stderr" : "stdout", line);
+}
+
+/* Returns the hook's exit code, or -1 when it could not run (msg says why). */
+static int hook_exec(struct job *j, const char *which, char *const *argv, const volatile sig_atomic_t *cancel,
+		     long timeout_ms, char *msg, size_t msglen)
+{
+	struct docker_exec_result res;
+	char err[512], tag[32];
+
+	snprintf(tag, sizeof(tag), "%s-hook", which);
+	if (!j->docker && docker_open(&j->docker, j->cfg->docker_host, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s-hook not run: %s", which, err);
+		return -1;
+	}
+	log_info("%s-hook: running in service %s: %s", which, j->cfg->service_name,
+		 !strcmp(which, "pre") ? j->cfg->pre_hook : j->cfg->post_hook);
+	memset(&res, 0, sizeof(res));
+	if (docker_exec_in_service(j->docker, j->cfg->service_name, argv, timeout_ms, (const volatile int *)cancel,
+				   hook_line, tag, &res, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s-hook failed: %s", which, err);
+		return -1;
+	}
+	log_info("%s-hook: exit code %d in container %.12s (task %.12s, slot %d)", which, res.exit_code,
+		 res.container_id, res.task_id, res.slot);
+	if (res.exit_code != 0)
+		snprintf(msg, msglen, "%s-hook exited with code %d in container %.12s", which, res.exit_code,
+			 res.container_id);
+	return res.exit_code;
+}
+
+int job_run_hook(struct job *j, const char *which)
+{
+	const struct strvec *argv = !strcmp(which, "pre") ? &j->cfg->pre_argv : &j->cfg->post_argv;
+	char msg[600] = "";
+	int rc;
+
+	if (!argv->n) {
+		log_error("%s-hook is not configured (%s is empty)", which, !strcmp(which, "pre") ? "PRE_HOOK" : "POST_HOOK");
+		return -1;
+	}
+	rc = hook_exec(j, which, argv->v, j->stop, j->cfg->hook_timeout_s * 1000, msg, sizeof(msg));
+	if (msg[0])
+		log_error("%s", msg);
+	return rc;
+}
+
+/* ---- restic ---- */
+
+struct restic_run {
+	char *out;  /* stdout minus progress lines, bounded */
+	size_t out_len;
+	char err[STDERR_KEEP]; /* tail of stderr */
+	size_t err_len;
+	struct child_result res;
+};
+
+static void append_bounded(char *buf, size_t *len, size_t cap, const char *line)
+{
+	size_t l = strlen(line);
+	if (l + 2 > cap)
+		l = cap - 2;
+	if (*len + l + 2 > cap) { /* keep the tail: drop the oldest half */
+		size_t drop = *len / 2;
+		memmove(buf, buf + drop, *len - drop);
+		*len -= drop;
+		if (*len + l + 2 > cap)
+			*len = 0;
+	}
+	memcpy(buf + *len, line, l);
+	*len += l;
+	buf[(*len)++] = '\n';
+	buf[*len] = '\0';
+}
+
+static void restic_line(void *ud, int stream, const char *line)
+{
+	struct restic_run *r = ud;
+
+	if (stream == 2) {
+		if (*line)
+			log_info("restic: %s", line);
+		append_bounded(r->err, &r->err_len, sizeof(r->err), line);
+		return;
+	}
+	/* Progress lines arrive many times a second and are not kept. */
+	if (strstr(line, "\"message_type\":\"status\""))
+		return;
+	if (line[0] != '{')
+		log_debug("restic: %s", line);
+	if (r->out)
+		append_bounded(r->out, &r->out_len, STDOUT_KEEP, line);
+}
+
+/* ssh's own messages (host key, refused key, connection) from its -E log go
+ * to our log and to the text the failure is classified by. */
+static void collect_ssh_log(struct job *j, struct restic_run *r)
+{
+	char *text = NULL, *line, *save = NULL;
+
+	if (read_file_bounded(j->ssh_log, STDERR_KEEP / 2, &text, NULL) < 0)
+		return;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char tagged[600];
+		snprintf(tagged, sizeof(tagged), "ssh: %.580s", line);
+		log_info("%s", tagged);
+		append_bounded(r->err, &r->err_len, sizeof(r->err), tagged);
+	}
+	free(text);
+}
+
+static int unlock_stale_argv(struct strvec *out, const struct restic_remote *r)
+{
+	return restic_argv_unlock(out, r, 0);
+}
+
+static int restic_exec(struct job *j, const char *what, const struct strvec *argv, struct restic_run *r)
+{
+	struct strvec env = { 0 };
+	struct child_spec spec = { 0 };
+	char err[256];
+	int rc = -1;
+
+	r->out_len = r->err_len = 0;
+	r->err[0] = '\0';
+	if (r->out)
+		r->out[0] = '\0';
+	if (job_restic_env(&env) < 0) {
+		snprintf(r->err, sizeof(r->err), "out of memory");
+		goto out;
+	}
+	spec.argv = argv->v;
+	spec.envp = env.v;
+	spec.on_line = restic_line;
+	spec.ud = r;
+	spec.stop = j->stop;
+	spec.stop_signal = SIGINT; /* restic removes its lock on SIGINT... */
+	spec.stop_leader_only = 1; /* ...through its ssh, which must live on */
+	spec.kill_grace_ms = j->cfg->stop_timeout_s * 1000;
+	log_debug("running restic %s", what);
+	if (truncate(j->ssh_log, 0) < 0 && errno != ENOENT)
+		log_debug("cannot truncate %s: %s", j->ssh_log, strerror(errno));
+	if (child_run(&spec, &r->res, err, sizeof(err)) < 0) {
+		snprintf(r->err, sizeof(r->err), "cannot start %s: %s", j->cfg->restic_bin, err);
+		r->err_len = strlen(r->err);
+		goto out;
+	}
+	collect_ssh_log(j, r);
+	if (r->res.code == 127)
+		append_bounded(r->err, &r->err_len, sizeof(r->err), "restic program not found; install restic or set RESTIC_BINARY");
+	rc = 0;
+out:
+	strvec_free(&env);
+	return rc;
+}
+
+/* Runs a simple restic command (init, unlock). Returns its outcome. */
+static enum restic_outcome restic_simple(struct job *j, const char *what,
+					 int (*build)(struct strvec *, const struct restic_remote *))
+{
+	struct strvec argv = { 0 };
+	struct restic_run *r = calloc(1, sizeof(*r));
+	enum restic_outcome o = RESTIC_FAILED;
+
+	if (!r || build(&argv, &j->remote) < 0 || restic_exec(j, what, &argv, r) < 0)
+		goto out;
+	o = restic_classify(r->res.code, r->err);
+	if (o != RESTIC_OK) {
+		char last[300];
+		restic_last_error(r->err, last, sizeof(last));
+		log_error("restic %s failed (exit %d): %s", what, r->res.code, last);
+	}
+out:
+	strvec_free(&argv);
+	free(r);
+	return o;
+}
+
+static void format_bytes(long long b, char *buf, size_t len)
+{
+	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
+/* One backup with its recoveries: a missing repository is created (once per
+ * process: it is never re-created), a stale lock is removed and the backup
+ * retried once. */
+static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
+{
+	struct strvec argv = { 0 }, tags = { 0 };
+	struct restic_run *r = calloc(1, sizeof(*r));
+	struct restic_summary sum;
+	enum status_result result = STATUS_FAILED;
+	enum restic_outcome o = RESTIC_FAILED;
+	int tried_init = 0, tried_unlock = 0;
+	char last[300], added[32];
+
+	if (!r || !(r->out = malloc(STDOUT_KEEP + 1)) || strvec_push(&tags, "rds") < 0) {
+		snprintf(msg, msglen, "out of memory");
+		goto out;
+	}
+	if (*j->cfg->service_name && strvec_pushf(&tags, "service=%s", j->cfg->service_name) < 0)
+		goto out;
+	if (restic_argv_backup(&argv, &j->remote, j->cfg->backup_host, tags.v, j->cfg->backup_path) < 0) {
+		snprintf(msg, msglen, "cannot build the restic command line");
+		goto out;
+	}
+	for (;;) {
+		log_info("backup of %s to sftp:%s:%s started (host %s)", j->cfg->backup_path, j->cfg->ssh_host,
+			 j->cfg->repo_path, j->cfg->backup_host);
+		if (restic_exec(j, "backup", &argv, r) < 0) {
+			snprintf(msg, msglen, "%.400s", r->err);
+			goto out;
+		}
+		o = restic_classify(r->res.code, r->err);
+		if (r->res.stopped)
+			o = RESTIC_INTERRUPTED;
+		if (o == RESTIC_NO_REPO && !j->repo_ready && !tried_init) {
+			tried_init = 1;
+			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->cfg->repo_path);
+			if (restic_simple(j, "init", restic_argv_init) != RESTIC_OK) {
+				snprintf(msg, msglen, "the repository does not exist and 'restic init' failed; see the log");
+				goto out;
+			}
+			j->repo_ready = 1;
+			continue;
+		}
+		if (o == RESTIC_LOCKED && !tried_unlock) {
+			tried_unlock = 1;
+			log_warn("repository is locked; removing stale locks with 'restic unlock' and retrying once");
+			restic_simple(j, "unlock", unlock_stale_argv);
+			continue;
+		}
+		break;
+	}
+	memset(&sum, 0, sizeof(sum));
+	restic_parse_backup_json(r->out, r->out_len, &sum);
+	if (sum.have) {
+		snprintf(j->st.snapshot_id, sizeof(j->st.snapshot_id), "%s", sum.snapshot_id);
+		j->st.bytes_added = sum.data_added;
+		j->st.files_new = sum.files_new;
+		j->st.files_changed = sum.files_changed;
+	}
+	format_bytes(sum.data_added, added, sizeof(added));
+	switch (o) {
+	case RESTIC_OK:
+	case RESTIC_INCOMPLETE:
+		j->repo_ready = 1;
+		result = o == RESTIC_OK ? STATUS_OK : STATUS_INCOMPLETE;
+		snprintf(msg, msglen, "snapshot %.8s%s: %ld new, %ld changed, %ld unmodified files, %s added, %.1fs",
+			 sum.snapshot_id, o == RESTIC_INCOMPLETE ? " (incomplete: some files could not be read)" : "",
+			 sum.files_new, sum.files_changed, sum.files_unmodified, added, sum.duration_s);
+		if (o == RESTIC_INCOMPLETE)
+			log_warn("backup %s", msg);
+		else
+			log_info("backup done: %s", msg);
+		break;
+	case RESTIC_INTERRUPTED:
+		snprintf(msg, msglen, "backup interrupted by a stop request");
+		break;
+	default: {
+		const char *hint = restic_ssh_hint(r->err);
+		restic_last_error(r->err, last, sizeof(last));
+		snprintf(msg, msglen, "restic backup failed (exit %d, %s): %.200s%s%.200s", r->res.code, restic_outcome_name(o),
+			 hint ? hint : last, hint ? " — " : "", hint ? last : "");
+		log_error("%s", msg);
+	}
+	}
+out:
+	strvec_free(&argv);
+	strvec_free(&tags);
+	if (r)
+		free(r->out);
+	free(r);
+	return result;
+}
+
+enum status_result job_run(struct job *j)
+{
+	const struct config *c = j->cfg;
+	char msg[512] = "", hookmsg[600] = "";
+	enum status_result result = STATUS_FAILED;
+	long long t0 = mono_ms();
+	long hook_ms = c->hook_timeout_s * 1000;
+
+	j->st.last_start = time(NULL);
+	j->st.running = 1;
+	j->st.snapshot_id[0] = '\0';
+	j->st.bytes_added = 0;
+	j->st.files_new = j->st.files_changed = 0;
+	if (status_write(c->status_file, &j->st) < 0)
+		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
+
+	if (c->pre_argv.n && hook_exec(j, "pre", c->pre_argv.v, j->stop, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
+		log_error("%s; no backup is taken", hookmsg);
+		snprintf(msg, sizeof(msg), "%s; no backup taken", hookmsg);
+	} else if (j->stop && *j->stop) {
+		snprintf(msg, sizeof(msg), "stopped before the backup started");
+	} else {
+		result = run_backup(j, msg, sizeof(msg));
+	}
+	if (c->post_argv.n) {
+		/* The post-hook is the cleanup: it runs after a failed pre-hook or
+		 * backup too. While stopping it gets what is left of STOP_TIMEOUT. */
+		const volatile sig_atomic_t *cancel = j->stop;
+		long ms = hook_ms;
+		if (j->stop && *j->stop) {
+			cancel = NULL;
+			ms = c->stop_timeout_s * 1000 - (mono_ms() - t0);
+			if (ms < 1000)
+				ms = 1000;
+		}
+		hookmsg[0] = '\0';
+		if (hook_exec(j, "post", c->post_argv.v, cancel, ms, hookmsg, sizeof(hookmsg)) != 0) {
+			log_error("%s", hookmsg);
+			if (result != STATUS_FAILED) {
+				result = STATUS_FAILED;
+				snprintf(msg, sizeof(msg), "%s (the backup itself succeeded, snapshot %.8s)", hookmsg,
+					 j->st.snapshot_id);
+			}
+		}
+	}
+	j->st.running = 0;
+	j->st.result = result;
+	j->st.last_end = time(NULL);
+	j->st.duration_s = (double)(mono_ms() - t0) / 1000.0;
+	j->st.runs++;
+	if (result == STATUS_FAILED)
+		j->st.failures++;
+	else
+		j->st.last_success = j->st.last_end;
+	snprintf(j->st.message, sizeof(j->st.message), "%s", msg);
+	if (status_write(c->status_file, &j->st) < 0)
+		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
+	log_info("run finished: %s — %s (%.1fs)", status_result_name(result), msg, j->st.duration_s);
+	return result;
+}

@@ -1,0 +1,100 @@
+/* words: see words.h. Quoting follows POSIX 2.2: inside '' everything is
+ * literal; inside "" a backslash escapes only $ ` " \ and newline. */
+#include "words.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define WORDS_MAX_LEN 65536
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n';
+}
+
+static int is_operator(char c)
+{
+	return strchr("|;&<>()$`", c) != NULL;
+}
+
+int words_split(const char *s, struct strvec *out, char *err, size_t errlen)
+{
+	size_t len = strlen(s), n = 0;
+	char *word = NULL;
+	int in_word = 0, rc = -1;
+
+	if (len > WORDS_MAX_LEN) {
+		snprintf(err, errlen, "command is %zu bytes long; the limit is %d", len, WORDS_MAX_LEN);
+		return -1;
+	}
+	word = malloc(len + 1);
+	if (!word) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i <= len; i++) {
+		char c = s[i];
+
+		if (c == '\0' || is_blank(c)) {
+			if (in_word) {
+				word[n] = '\0';
+				if (strvec_push(out, word) < 0) {
+					snprintf(err, errlen, "out of memory");
+					goto out;
+				}
+				n = 0;
+				in_word = 0;
+			}
+			continue;
+		}
+		in_word = 1;
+		if (c == '\'') {
+			const char *end = strchr(s + i + 1, '\'');
+			if (!end) {
+				snprintf(err, errlen, "unterminated single quote at offset %zu", i);
+				goto out;
+			}
+			size_t k = (size_t)(end - (s + i + 1));
+			memcpy(word + n, s + i + 1, k);
+			n += k;
+			i = (size_t)(end - s);
+		} else if (c == '"') {
+			size_t j = i + 1;
+			for (; s[j] && s[j] != '"'; j++) {
+				if (s[j] == '\\' && s[j + 1] && strchr("$`\"\\\n", s[j + 1])) {
+					j++;
+					if (s[j] == '\n')
+						continue; /* line continuation */
+				}
+				word[n++] = s[j];
+			}
+			if (!s[j]) {
+				snprintf(err, errlen, "unterminated double quote at offset %zu", i);
+				goto out;
+			}
+			i = j;
+		} else if (c == '\\') {
+			if (!s[i + 1]) {
+				snprintf(err, errlen, "trailing backslash");
+				goto out;
+			}
+			i++;
+			if (s[i] != '\n')
+				word[n++] = s[i];
+			else if (n == 0)
+				in_word = 0;
+		} else if (is_operator(c)) {
+			snprintf(err, errlen,
+				 "'%c' at offset %zu would need a shell; quote it, or wrap the command in sh -c '...'",
+				 c, i);
+			goto out;
+		} else {
+			word[n++] = c;
+		}
+	}
+	rc = 0;
+out:
+	free(word);
+	return rc;
+}

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# rds-agent with hooks on a real private swarm: a service with two replicas
+# gets each hook exactly once; the pre-hook's dump is in the snapshot; a
+# failing pre-hook means no snapshot but the post-hook still runs; a missing
+# service or one without running tasks fails loudly.
+source "$(dirname "$0")/../lib/harness.sh"
+source "$RDS_ROOT/tests/lib/dockerd.sh"
+source "$RDS_ROOT/tests/lib/sshd.sh"
+source "$RDS_ROOT/tests/lib/agent.sh"
+
+dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
+dockerd_busybox_image || { not_ok "busybox test image"; exit 1; }
+sshd_start || { not_ok "sshd started"; exit 1; }
+agent_env hooks
+mkdir -p "$T_DIR/dump" && chmod 0777 "$T_DIR/dump"
+export BACKUP_PATH=$T_DIR/dump
+
+svc=rdsit_db
+dk service rm "$svc" "${svc}2" rdsit_idle >/dev/null 2>&1
+at_exit "dk service rm $svc ${svc}2 rdsit_idle"
+dk service create -d --name "$svc" --replicas 2 --mount "type=bind,source=$T_DIR/dump,target=/dump" \
+	rds-test/busybox:latest sleep 100000 >/dev/null
+dk service create -d --name "${svc}2" --replicas 1 rds-test/busybox:latest sleep 100000 >/dev/null
+running() { [ "$(dk service ps -q --filter desired-state=running --filter "name=$1" "$1" | wc -l)" = "$2" ] &&
+	[ "$(dk ps -q --filter "label=com.docker.swarm.service.name=$1" | wc -l)" = "$2" ]; }
+wait_for 60 running "$svc" 2 && ok "service with two replicas is running" || { not_ok "service with two replicas is running"; exit 1; }
+wait_for 60 running "${svc}2" 1 || not_ok "second service running"
+
+containers=$(dk ps -q --filter "label=com.docker.swarm.service.name=$svc")
+hook_counts() {
+	local c
+	for c in $containers; do
+		dk exec "$c" sh -c 'cat /tmp/hooks 2>/dev/null | tr "\n" " "'
+		echo "|"
+	done
+}
+
+export SERVICE_NAME=$svc
+export PRE_HOOK="sh -c 'echo pre >> /tmp/hooks; date > /dump/db.sql; echo dumped \$(hostname)'"
+export POST_HOOK="sh -c 'echo post >> /tmp/hooks; rm -f /dump/db.sql; echo cleaned >&2'"
+agent_run "$T_DIR/h1.log" && ok "backup with hooks exits 0" || { not_ok "backup with hooks exits 0"; show "$T_DIR/h1.log"; }
+counts=$(hook_counts | tr -d '\n')
+case "$counts" in
+"pre post |"*"|" | *"|pre post |") ;;
+esac
+n_pre=$(grep -o pre <<<"$counts" | wc -l)
+n_post=$(grep -o post <<<"$counts" | wc -l)
+[ "$n_pre" = 1 ] && [ "$n_post" = 1 ] && [[ "$counts" == *"pre post |"* ]] &&
+	ok "pre- and post-hook each ran in exactly one of the two containers ($counts)" || not_ok "hooks ran exactly once" "$counts"
+grep -q "pre-hook\[stdout\]: dumped" "$T_DIR/h1.log" && ok "pre-hook stdout is in the agent log" || { not_ok "pre-hook stdout in log"; show "$T_DIR/h1.log"; }
+grep -q "post-hook\[stderr\]: cleaned" "$T_DIR/h1.log" && ok "post-hook stderr is in the agent log" || not_ok "post-hook stderr in log"
+[ ! -e "$T_DIR/dump/db.sql" ] && ok "post-hook removed the dump" || not_ok "post-hook removed the dump"
+restic_direct hooks ls latest 2>/dev/null | grep -q "/db.sql$" && ok "the pre-hook's dump is in the snapshot" || not_ok "the dump is in the snapshot"
+
+# The hook runs in the same container every time (lowest slot): deterministic.
+agent_run "$T_DIR/h1b.log"
+counts2=$(hook_counts | tr -d '\n')
+[[ "$counts2" == *"pre post pre post |"* ]] && ok "the same container is chosen again" || not_ok "same container chosen" "$counts2"
+
+# hook subcommand: try a hook by hand.
+"$BIN/rds-agent" hook pre >"$T_DIR/hook.log" 2>&1 && grep -q "dumped" "$T_DIR/hook.log" &&
+	ok "'rds-agent hook pre' runs the pre-hook once" || { not_ok "rds-agent hook pre"; show "$T_DIR/hook.log"; }
+rm -f "$T_DIR/dump/db.sql"
+
+# 2. Failing pre-hook: no snapshot, post-hook still runs, status failed.
+before=$(snapshots_count hooks)
+PRE_HOOK="sh -c 'echo cannot dump >&2; exit 5'" agent_run "$T_DIR/h2.log"
+rc=$?
+[ "$rc" = 1 ] && ok "failing pre-hook: exit 1" || not_ok "failing pre-hook: exit 1" "rc=$rc"
+[ "$(snapshots_count hooks)" = "$before" ] && ok "failing pre-hook: no snapshot taken" || not_ok "failing pre-hook: no snapshot"
+grep -q "post-hook: exit code 0" "$T_DIR/h2.log" && ok "failing pre-hook: the post-hook still ran" || { not_ok "post-hook after failed pre-hook"; show "$T_DIR/h2.log"; }
+grep -q "pre-hook exited with code 5" "$T_DIR/h2.log" && [ "$(status_field result)" = failed ] &&
+	grep -q "code 5" "$STATUS_FILE" && ok "failing pre-hook: log and status name the exit code" || not_ok "failing pre-hook status"
+grep -q "pre-hook\[stderr\]: cannot dump" "$T_DIR/h2.log" && ok "failing pre-hook: its stderr is logged" || not_ok "pre-hook stderr logged"
+
+# 3. Missing service (a prefix of a real one): loud failure, no backup.
+SERVICE_NAME=rdsit_d agent_run "$T_DIR/h3.log"
+rc=$?
+[ "$rc" = 1 ] && grep -q "service 'rdsit_d' not found" "$T_DIR/h3.log" &&
+	ok "a service name that is only a prefix fails loudly" || { not_ok "missing service fails"; show "$T_DIR/h3.log"; }
+[ "$(snapshots_count hooks)" = "$before" ] && ok "missing service: no snapshot" || not_ok "missing service: no snapshot"
+
+# 4. A service with no running task.
+dk service create -d --name rdsit_idle --replicas 0 rds-test/busybox:latest sleep 100000 >/dev/null
+SERVICE_NAME=rdsit_idle agent_run "$T_DIR/h4.log"
+rc=$?
+[ "$rc" = 1 ] && grep -q "no running task" "$T_DIR/h4.log" && ok "a service without running tasks fails loudly" ||
+	{ not_ok "no running task fails"; show "$T_DIR/h4.log"; }
+
+# 5. Docker unreachable: named in the error.
+DOCKER_HOST=unix:///nonexistent/docker.sock agent_run "$T_DIR/h5.log"
+rc=$?
+[ "$rc" = 1 ] && grep -q "DOCKER_HOST" "$T_DIR/h5.log" && ok "an unreachable Docker API is named in the error" ||
+	{ not_ok "unreachable docker"; show "$T_DIR/h5.log"; }
+exit 0

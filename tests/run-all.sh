@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Every test of the project, as CI runs it: installs dependencies, builds,
+# runs unit tests (plain, ASan+UBSan, valgrind), the cron differential test,
+# and the integration scenarios against real restic, sshd and a private
+# dockerd in swarm mode. Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+LOGDIR=${LOGDIR:-/tmp/rds-test-logs}
+rm -rf "$LOGDIR" && mkdir -p "$LOGDIR"
+passed=0
+failed=0
+
+# Runs one step, shows its output, and counts its "ok"/"not ok" lines. A step
+# that fails without reporting a failing line counts as one failure.
+step() {
+	local name=$1 log="$LOGDIR/$1.log" rc p f
+	shift
+	echo "=== $name"
+	"$@" >"$log" 2>&1
+	rc=$?
+	grep -E '^(not )?ok |^#' "$log" | grep -v '^# /' | sed 's/^/  /'
+	p=$(grep -c '^ok ' "$log")
+	f=$(grep -c '^not ok ' "$log")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		f=1
+		echo "  not ok - $name exited with $rc; last lines of $log:"
+		tail -n 30 "$log" | sed 's/^/  #   /'
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	echo "--- $name: $p passed, $f failed ($(( SECONDS - t0 ))s so far)"
+}
+t0=$SECONDS
+
+step deps scripts/deps.sh
+step build make -j2
+step unit make test
+step cron-differential /usr/bin/python3 tests/cron/diff.py build
+step build-sanitize make -j2 SANITIZE=1
+step unit-sanitize make SANITIZE=1 test
+step unit-valgrind make valgrind
+step restic-trixie bash -c 'scripts/restic-trixie.sh >/dev/null && echo "ok - restic 0.18 from Debian trixie is available"'
+for s in tests/integration/[0-9]*.sh; do
+	step "$(basename "$s" .sh)" bash "$s"
+done
+step docker-down bash tests/integration/docker_down.sh
+
+echo "logs: $LOGDIR ($(( SECONDS - t0 ))s)"
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]

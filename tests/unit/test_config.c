@@ -1,0 +1,249 @@
+/* Unit tests for config: defaults, sources and precedence, and every error
+ * message a user can meet at start-up. */
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "t.h"
+
+static const char *env_keys[64], *env_vals[64];
+static int env_n;
+static char dir[] = "/tmp/rds-test-config-XXXXXX";
+static char key[256], kh[256], pw[256], empty[256];
+
+static const char *fake_getenv(const char *k)
+{
+	for (int i = 0; i < env_n; i++)
+		if (!strcmp(env_keys[i], k))
+			return env_vals[i];
+	return NULL;
+}
+
+static void setv(const char *k, const char *v)
+{
+	for (int i = 0; i < env_n; i++)
+		if (!strcmp(env_keys[i], k)) {
+			env_vals[i] = v;
+			return;
+		}
+	env_keys[env_n] = k;
+	env_vals[env_n++] = v;
+}
+
+/* A complete, valid environment. */
+static void base_env(void)
+{
+	env_n = 0;
+	setv("SSH_HOST", "backup-server");
+	setv("REPO_PATH", "db");
+	setv("SSH_PRIVKEY_FILE", key);
+	setv("SSH_KNOWN_HOSTS_FILE", kh);
+	setv("RESTIC_REPO_PASSWORD_FILE", pw);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+}
+
+/* Loads env + argv and validates; returns the stage's rc; err gets the text. */
+static int load(struct config *c, char **argv, int argc, char *err, size_t errlen)
+{
+	int idx = 0, r;
+	config_init(c);
+	err[0] = '\0';
+	if (config_load_env(c, fake_getenv, err, errlen) < 0)
+		return -1;
+	r = config_parse_args(c, argc, argv, &idx, err, errlen);
+	if (r != 0)
+		return r;
+	return config_validate(c, CONFIG_AGENT, err, errlen);
+}
+
+static void expect_error(const char *what, const char *needle1, const char *needle2)
+{
+	struct config c;
+	char err[1024];
+	int r = load(&c, NULL, 0, err, sizeof(err));
+	CHECK(r < 0 && strstr(err, needle1) && (!needle2 || strstr(err, needle2)), "%s -> error naming '%s'", what,
+	      needle1);
+	if (!(r < 0 && strstr(err, needle1)))
+		printf("#   err: %s\n", err);
+	CHECK(!strchr(err, '\n'), "%s: the error is one line", what);
+	config_free(&c);
+}
+
+static void expect_arg_error(const char *what, char **argv, int argc, const char *needle)
+{
+	struct config c;
+	char err[1024];
+	int r = load(&c, argv, argc, err, sizeof(err));
+	CHECK(r < 0 && strstr(err, needle), "%s -> error containing '%s' (got '%s')", what, needle, err);
+	config_free(&c);
+}
+
+int main(void)
+{
+	struct config c;
+	char err[1024];
+
+	if (!mkdtemp(dir))
+		return 1;
+	snprintf(key, sizeof(key), "%s/key", dir);
+	snprintf(kh, sizeof(kh), "%s/known_hosts", dir);
+	snprintf(pw, sizeof(pw), "%s/password", dir);
+	snprintf(empty, sizeof(empty), "%s/empty", dir);
+	write_file(key, "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----\n");
+	write_file(kh, "[backup-server]:2222 ssh-ed25519 AAAA\n");
+	write_file(pw, "hunter2-secret\n");
+	write_file(empty, "");
+
+	/* Defaults are the seed's. */
+	base_env();
+	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "a minimal environment is valid (%s)", err);
+	CHECK_INT(c.ssh_port, 2222, "SSH_PORT defaults to 2222");
+	CHECK_STR(c.backup_path, "/backup", "BACKUP_PATH defaults to /backup");
+	CHECK_STR(c.ssh_user, "restic", "SSH_USER defaults to restic");
+	CHECK_STR(c.backup_host, "db", "BACKUP_HOST falls back to REPO_PATH");
+	CHECK_INT(c.scheduled, 0, "empty RUN_AT means one-shot");
+	CHECK_INT(c.hook_timeout_s, 3600, "HOOK_TIMEOUT defaults to 1h");
+	CHECK_INT(c.stop_timeout_s, 30, "STOP_TIMEOUT defaults to 30s");
+	config_free(&c);
+	config_init(&c);
+	CHECK_STR(c.privkey_file, "/run/secrets/restic-ssh-privkey", "SSH_PRIVKEY_FILE default");
+	CHECK_STR(c.known_hosts_file, "/run/secrets/restic-ssh-known-hosts", "SSH_KNOWN_HOSTS_FILE default");
+	CHECK_STR(c.password_file, "/run/secrets/restic-repo-password", "RESTIC_REPO_PASSWORD_FILE default");
+	config_free(&c);
+
+	/* Sources and precedence: env < EXTRA_ARGS < command line. */
+	base_env();
+	setv("SERVICE_NAME", "stack_db");
+	setv("SSH_PORT", "2200");
+	setv("PRE_HOOK", "sh -c 'pg_dumpall -U postgres > /dump/db.sql'");
+	setv("RUN_AT", "*/5 * * * *");
+	setv("EXTRA_ARGS", "--verbose --ssh-port 2201 -e --limit-upload=100");
+	{
+		char *argv[] = { "--ssh-port", "2202", "-o", "Compression=no" };
+		CHECK_INT(load(&c, argv, 4, err, sizeof(err)), 0, "flags parse (%s)", err);
+	}
+	CHECK_INT(c.ssh_port, 2202, "a command-line flag beats EXTRA_ARGS and the environment");
+	CHECK_INT(c.verbose, 1, "EXTRA_ARGS --verbose is honoured");
+	CHECK(c.restic_args.n == 1 && !strcmp(c.restic_args.v[0], "--limit-upload=100"), "EXTRA_ARGS -e reaches restic");
+	CHECK(c.ssh_options.n == 1 && !strcmp(c.ssh_options.v[0], "Compression=no"), "-o reaches ssh");
+	CHECK_STR(c.backup_host, "stack_db", "BACKUP_HOST falls back to SERVICE_NAME");
+	CHECK(c.pre_argv.n == 3 && !strcmp(c.pre_argv.v[2], "pg_dumpall -U postgres > /dump/db.sql"),
+	      "PRE_HOOK is split into argv");
+	CHECK_INT(c.scheduled, 1, "RUN_AT set means scheduled");
+	config_free(&c);
+
+	base_env();
+	setv("BACKUP_HOST", "my-db");
+	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "BACKUP_HOST set");
+	CHECK_STR(c.backup_host, "my-db", "an explicit BACKUP_HOST wins");
+	config_free(&c);
+
+	/* Every misconfiguration: one line naming the setting. */
+	base_env();
+	setv("SSH_HOST", "");
+	expect_error("missing SSH_HOST", "SSH_HOST is empty", NULL);
+	base_env();
+	setv("SSH_HOST", "-oProxyCommand=x");
+	expect_error("SSH_HOST that looks like an option", "SSH_HOST='-oProxyCommand=x'", NULL);
+	base_env();
+	setv("REPO_PATH", "");
+	expect_error("missing REPO_PATH", "REPO_PATH is empty", NULL);
+	base_env();
+	setv("REPO_PATH", "../etc");
+	expect_error("REPO_PATH escaping upwards", "REPO_PATH='../etc'", "..");
+	base_env();
+	setv("SSH_PORT", "70000");
+	expect_error("port out of range", "SSH_PORT='70000'", "1 to 65535");
+	base_env();
+	setv("SSH_PORT", "22x");
+	expect_error("port not a number", "SSH_PORT='22x'", NULL);
+	base_env();
+	setv("RUN_AT", "0 25 * * *");
+	expect_error("invalid cron hour", "RUN_AT='0 25 * * *'", NULL);
+	base_env();
+	setv("RUN_AT", "every day");
+	expect_error("cron gibberish", "RUN_AT='every day'", NULL);
+	base_env();
+	setv("SSH_PRIVKEY_FILE", "/nonexistent/key");
+	expect_error("unreadable key", "SSH_PRIVKEY_FILE=/nonexistent/key cannot be read", "secret");
+	base_env();
+	setv("RESTIC_REPO_PASSWORD_FILE", empty);
+	expect_error("empty password file", "RESTIC_REPO_PASSWORD_FILE=", "is empty");
+	base_env();
+	setv("SSH_KNOWN_HOSTS_FILE", dir);
+	expect_error("known_hosts is a directory", "SSH_KNOWN_HOSTS_FILE=", "not a regular file");
+	base_env();
+	setv("BACKUP_PATH", "backup");
+	expect_error("relative BACKUP_PATH", "BACKUP_PATH='backup'", "absolute");
+	base_env();
+	setv("PRE_HOOK", "pg_dump db | gzip");
+	expect_error("hook needing a shell", "PRE_HOOK=", "sh -c");
+	base_env();
+	setv("POST_HOOK", "rm -f /dump/x");
+	expect_error("hook without SERVICE_NAME", "POST_HOOK is set but SERVICE_NAME is empty", NULL);
+	base_env();
+	setv("HOOK_TIMEOUT", "soon");
+	expect_error("bad duration", "HOOK_TIMEOUT='soon'", "5m");
+	base_env();
+	setv("TZ", "Mars/Olympus");
+	expect_error("unknown time zone", "TZ='Mars/Olympus'", NULL);
+	base_env();
+	setv("EXTRA_ARGS", "--frobnicate");
+	expect_error("unknown flag in EXTRA_ARGS", "EXTRA_ARGS: unknown option '--frobnicate'", NULL);
+	base_env();
+	setv("EXTRA_ARGS", "--verbose '");
+	expect_error("unbalanced EXTRA_ARGS", "EXTRA_ARGS:", "quote");
+	base_env();
+	setv("LOG_FORMAT", "xml");
+	expect_error("bad LOG_FORMAT", "LOG_FORMAT='xml'", "text or json");
+	base_env();
+	{
+		char *a1[] = { "--bogus" };
+		char *a2[] = { "--ssh-port" };
+		char *a3[] = { "--verbose=yes" };
+		expect_arg_error("unknown flag", a1, 1, "unknown option '--bogus'");
+		expect_arg_error("flag without value", a2, 1, "--ssh-port needs a value");
+		expect_arg_error("switch with value", a3, 1, "--verbose takes no value");
+	}
+
+	/* Secrets never reach a message. */
+	base_env();
+	setv("SSH_HOST", "");
+	load(&c, NULL, 0, err, sizeof(err));
+	CHECK(!strstr(err, "hunter2") && !strstr(err, "secret-key-material"), "no secret in an error");
+	config_free(&c);
+
+	{
+		long v = 0;
+		CHECK(config_parse_duration("90", &v) == 0 && v == 90, "duration 90");
+		CHECK(config_parse_duration("5m", &v) == 0 && v == 300, "duration 5m");
+		CHECK(config_parse_duration("2h", &v) == 0 && v == 7200, "duration 2h");
+		CHECK(config_parse_duration("-1", &v) < 0, "negative duration rejected");
+		CHECK(config_parse_duration("1d", &v) < 0, "unknown unit rejected");
+	}
+	{
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+		config_usage(f);
+		fclose(f);
+		CHECK(strstr(buf, "SSH_HOST") && strstr(buf, "--ssh-host") && strstr(buf, "[default: 2222]") &&
+			      strstr(buf, "RESTIC_REPO_PASSWORD_FILE"),
+		      "--help lists flags, variables and defaults");
+		free(buf);
+	}
+
+	unlink(key);
+	unlink(kh);
+	unlink(pw);
+	unlink(empty);
+	rmdir(dir);
+	return T_DONE();
+}

@@ -1,0 +1,62 @@
+/* Unit tests for words_split: POSIX-like word splitting without expansion. */
+#include "t.h"
+#include "words.h"
+
+static void expect(const char *in, const char *const *want, size_t nwant)
+{
+	struct strvec sv = { 0 };
+	char err[256] = "";
+	int rc = words_split(in, &sv, err, sizeof(err));
+	int same = rc == 0 && sv.n == nwant;
+	for (size_t i = 0; same && i < nwant; i++)
+		same = strcmp(sv.v[i], want[i]) == 0;
+	CHECK(same, "split [%s] into %zu words", in, nwant);
+	if (!same) {
+		printf("#   rc=%d err=%s n=%zu\n", rc, err, sv.n);
+		for (size_t i = 0; i < sv.n; i++)
+			printf("#   [%zu] '%s'\n", i, sv.v[i]);
+	}
+	strvec_free(&sv);
+}
+
+static void expect_error(const char *in, const char *needle)
+{
+	struct strvec sv = { 0 };
+	char err[256] = "";
+	int rc = words_split(in, &sv, err, sizeof(err));
+	CHECK(rc < 0 && strstr(err, needle), "[%s] is rejected with \"%s\" (got \"%s\")", in, needle, err);
+	strvec_free(&sv);
+}
+
+#define W(...) ((const char *const[]){ __VA_ARGS__ })
+#define N(...) (sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
+#define EXPECT(in, ...) expect(in, W(__VA_ARGS__), N(__VA_ARGS__))
+
+int main(void)
+{
+	EXPECT("pg_dumpall -U postgres -f /dump/db.sql", "pg_dumpall", "-U", "postgres", "-f", "/dump/db.sql");
+	EXPECT("  a \t b\n c  ", "a", "b", "c");
+	EXPECT("sh -c 'pg_dump db | gzip > /d/x.gz'", "sh", "-c", "pg_dump db | gzip > /d/x.gz");
+	EXPECT("echo \"a b\" 'c d'", "echo", "a b", "c d");
+	EXPECT("echo \"say \\\"hi\\\" \\$HOME \\n\"", "echo", "say \"hi\" $HOME \\n");
+	EXPECT("echo a\\ b", "echo", "a b");
+	EXPECT("echo ''", "echo", "");
+	EXPECT("echo \"\"x", "echo", "x");
+	EXPECT("a'b'\"c\"d", "abcd");
+	EXPECT("echo '$HOME' \"*\" \\*", "echo", "$HOME", "*", "*");
+	EXPECT("rm -f /tmp/x\\\n /y", "rm", "-f", "/tmp/x", "/y");
+	{
+		struct strvec sv = { 0 };
+		char err[64];
+		CHECK(words_split("   ", &sv, err, sizeof(err)) == 0 && sv.n == 0, "blank string gives no words");
+		strvec_free(&sv);
+	}
+	expect_error("echo 'abc", "unterminated single quote");
+	expect_error("echo \"abc", "unterminated double quote");
+	expect_error("echo abc\\", "trailing backslash");
+	expect_error("pg_dump db | gzip", "sh -c");
+	expect_error("a; b", "';'");
+	expect_error("echo $HOME", "'$'");
+	expect_error("cat < x", "'<'");
+	return T_DONE();
+}
