@@ -19,8 +19,8 @@ svc=rdsit_db
 dk service rm "$svc" "${svc}2" rdsit_idle >/dev/null 2>&1
 at_exit "dk service rm $svc ${svc}2 rdsit_idle"
 dk service create -d --name "$svc" --replicas 2 --mount "type=bind,source=$T_DIR/dump,target=/dump" \
-	rds-test/busybox:latest sleep 100000 >/dev/null
-dk service create -d --name "${svc}2" --replicas 1 rds-test/busybox:latest sleep 100000 >/dev/null
+	rds-test/busybox:latest sleep 100000 >/dev/null 2>&1 2>&1
+dk service create -d --name "${svc}2" --replicas 1 rds-test/busybox:latest sleep 100000 >/dev/null 2>&1
 running() { [ "$(dk service ps -q --filter desired-state=running --filter "name=$1" "$1" | wc -l)" = "$2" ] &&
 	[ "$(dk ps -q --filter "label=com.docker.swarm.service.name=$1" | wc -l)" = "$2" ]; }
 wait_for 60 running "$svc" 2 && ok "service with two replicas is running" || { not_ok "service with two replicas is running"; exit 1; }
@@ -81,7 +81,7 @@ rc=$?
 [ "$(snapshots_count hooks)" = "$before" ] && ok "missing service: no snapshot" || not_ok "missing service: no snapshot"
 
 # 4. A service with no running task.
-dk service create -d --name rdsit_idle --replicas 0 rds-test/busybox:latest sleep 100000 >/dev/null
+dk service create -d --name rdsit_idle --replicas 0 rds-test/busybox:latest sleep 100000 >/dev/null 2>&1
 SERVICE_NAME=rdsit_idle agent_run "$T_DIR/h4.log"
 rc=$?
 [ "$rc" = 1 ] && grep -q "no running task" "$T_DIR/h4.log" && ok "a service without running tasks fails loudly" ||
