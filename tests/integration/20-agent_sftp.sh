@@ -72,7 +72,8 @@ cp "$SSH_KEY" "$SSH_PRIVKEY_FILE"
 restic_direct repo1 --limit-download=100 check --read-data >/dev/null 2>&1 &
 cpid=$!
 if wait_for 20 has_locks repo1; then
-	kill -9 "$cpid" 2>/dev/null
+	# restic itself (not just the shell around it), then its ssh.
+	pkill -9 -f -- "--limit-download=100 check --read-data"
 	pkill -9 -f "restic@127.0.0.1 -p $SSHD_PORT" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	[ "$(locks_count repo1)" -ge 1 ] && ok "a killed restic left a lock" || not_ok "a killed restic left a lock"

@@ -19,7 +19,7 @@ svc=rdsit_db
 dk service rm "$svc" "${svc}2" rdsit_idle >/dev/null 2>&1
 at_exit "dk service rm $svc ${svc}2 rdsit_idle"
 dk service create -d --name "$svc" --replicas 2 --mount "type=bind,source=$T_DIR/dump,target=/dump" \
-	rds-test/busybox:latest sleep 100000 >/dev/null 2>&1 2>&1
+	rds-test/busybox:latest sleep 100000 >/dev/null 2>&1
 dk service create -d --name "${svc}2" --replicas 1 rds-test/busybox:latest sleep 100000 >/dev/null 2>&1
 running() { [ "$(dk service ps -q --filter desired-state=running --filter "name=$1" "$1" | wc -l)" = "$2" ] &&
 	[ "$(dk ps -q --filter "label=com.docker.swarm.service.name=$1" | wc -l)" = "$2" ]; }
