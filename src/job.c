@@ -199,8 +199,13 @@ static void restic_line(void *ud, int stream, const char *line)
 	struct restic_run *r = ud;
 
 	if (stream == 2) {
-		if (*line)
+		if (line[0] == '{') { /* restic 0.17+ reports errors as JSON with --json */
+			char msg[600];
+			restic_last_error(line, msg, sizeof(msg));
+			log_info("restic: %s", msg[0] ? msg : line);
+		} else if (*line) {
 			log_info("restic: %s", line);
+		}
 		append_bounded(r->err, &r->err_len, sizeof(r->err), line);
 		return;
 	}

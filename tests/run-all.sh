@@ -44,6 +44,16 @@ step restic-trixie bash -c 'scripts/restic-trixie.sh >/dev/null && echo "ok - re
 for s in tests/integration/[0-9]*.sh; do
 	step "$(basename "$s" .sh)" bash "$s"
 done
+# The agent scenarios again: with trixie's restic 0.18 (the images' version),
+# with the ASan+UBSan build, and with the agent under valgrind.
+R018=${RDS_CACHE:-/var/cache/rds}/restic-0.18
+step 20-agent_sftp-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integration/20-agent_sftp.sh
+step 30-agent_schedule-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integration/30-agent_schedule.sh
+step 20-agent_sftp-sanitize env BUILD=build-san bash tests/integration/20-agent_sftp.sh
+step 40-agent_docker-sanitize env BUILD=build-san bash tests/integration/40-agent_docker.sh
+VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+step 20-agent_sftp-valgrind env AGENT_WRAP="$VG" bash tests/integration/20-agent_sftp.sh
+step 40-agent_docker-valgrind env AGENT_WRAP="$VG" bash tests/integration/40-agent_docker.sh
 step docker-down bash tests/integration/docker_down.sh
 
 echo "logs: $LOGDIR ($(( SECONDS - t0 ))s)"
