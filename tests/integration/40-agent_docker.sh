@@ -87,7 +87,25 @@ rc=$?
 [ "$rc" = 1 ] && grep -q "no running task" "$T_DIR/h4.log" && ok "a service without running tasks fails loudly" ||
 	{ not_ok "no running task fails"; show "$T_DIR/h4.log"; }
 
-# 5. Docker unreachable: named in the error.
+# 5. HOOK_TIMEOUT bounds a hook; SIGTERM during a hook ends the run promptly
+# and the post-hook (the cleanup) still runs.
+t0=$SECONDS
+HOOK_TIMEOUT=2 PRE_HOOK="sleep 30" agent_run "$T_DIR/h6.log"
+rc=$?
+[ "$rc" = 1 ] && [ $((SECONDS - t0)) -lt 10 ] && grep -q "timed out" "$T_DIR/h6.log" &&
+	ok "HOOK_TIMEOUT=2 ends a hanging pre-hook ($((SECONDS - t0))s)" || { not_ok "HOOK_TIMEOUT"; show "$T_DIR/h6.log"; }
+PRE_HOOK="sleep 30" STOP_TIMEOUT=10 $AGENT_WRAP "$BIN/rds-agent" >"$T_DIR/h7.log" 2>&1 &
+apid=$!
+wait_for 20 grep -q "pre-hook: running" "$T_DIR/h7.log"
+sleep 0.5
+t0=$SECONDS
+kill -TERM "$apid"
+wait_for 15 eval "! kill -0 $apid"
+wait "$apid"
+[ $((SECONDS - t0)) -le 11 ] && grep -q "post-hook: exit code 0" "$T_DIR/h7.log" &&
+	ok "SIGTERM during a pre-hook: agent gone in $((SECONDS - t0))s, post-hook ran" || { not_ok "SIGTERM during a hook"; show "$T_DIR/h7.log"; }
+
+# 6. Docker unreachable: named in the error.
 DOCKER_HOST=unix:///nonexistent/docker.sock agent_run "$T_DIR/h5.log"
 rc=$?
 [ "$rc" = 1 ] && grep -q "DOCKER_HOST" "$T_DIR/h5.log" && ok "an unreachable Docker API is named in the error" ||
