@@ -33,7 +33,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
-PROGS    := $(BUILD)/rds-agent $(BUILD)/runrestic
+PROGS    := $(BUILD)/rds-agent $(BUILD)/runrestic $(BUILD)/rds-server
 
 .PHONY: all test valgrind clean format
 all: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
@@ -48,6 +48,9 @@ $(BUILD)/rds-agent: src/agent_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/runrestic: src/runrestic_main.c $(BUILD)/librds.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
+
+$(BUILD)/rds-server: src/server_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/librds.a | $(BUILD)/tests
