@@ -1,0 +1,889 @@
+/* restic: see restic.h. Three layers read the sftp.command string that we
+ * build, and each has its own rules:
+ *   1. restic's -o flag is a pflag StringSlice: the value is one CSV record,
+ *      so ',' splits it and a bare '"' is a parse error;
+ *   2. restic splits the command into words (backend.SplitShellStrings);
+ *   3. ssh parses `-o Name=value` like a config line (quotes, '%' and '${}'
+ *      expansion in file names).
+ * Values are checked and quoted for all three, or refused. */
+#include "restic.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CMD_MAX 65536          /* bound on the sftp.command string */
+#define JSON_LINE_MAX (1 << 20) /* longer stdout/stderr lines are skipped */
+
+/* ---- small helpers ---- */
+
+struct sbuf {
+	char *p;
+	size_t n, cap;
+	int err;
+};
+
+static void sb_addn(struct sbuf *b, const char *s, size_t n)
+{
+	if (b->err)
+		return;
+	if (n > CMD_MAX - b->n) {
+		b->err = -EINVAL;
+		return;
+	}
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *p;
+		while (cap < b->n + n + 1)
+			cap *= 2;
+		p = realloc(b->p, cap);
+		if (!p) {
+			b->err = -ENOMEM;
+			return;
+		}
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	b->p[b->n] = '\0';
+}
+
+static void sb_add(struct sbuf *b, const char *s)
+{
+	sb_addn(b, s, strlen(s));
+}
+
+static int bad(char *err, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int bad(char *err, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err && len) {
+		va_start(ap, fmt);
+		vsnprintf(err, len, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int has_ctl(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* restic decodes the command as UTF-8 runes (0.18+ rebuilds words from them),
+ * so an invalid byte would come out as U+FFFD. */
+static int utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n;
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		if (*p >= 0xc2 && *p <= 0xdf)
+			n = 1;
+		else if (*p >= 0xe0 && *p <= 0xef)
+			n = 2;
+		else if (*p >= 0xf0 && *p <= 0xf4)
+			n = 3;
+		else
+			return 0;
+		for (int i = 1; i <= n; i++)
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+		/* Overlong forms, UTF-16 surrogates, past U+10FFFF. */
+		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
+		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		p += n + 1;
+	}
+	return 1;
+}
+
+/* A string checked to hold no control character, cut short for messages. */
+static const char *shown(const char *s, char *tmp, size_t len)
+{
+	size_t n = strlen(s);
+	if (n < len) {
+		memcpy(tmp, s, n + 1);
+	} else {
+		memcpy(tmp, s, len - 4);
+		strcpy(tmp + len - 4, "...");
+	}
+	return tmp;
+}
+
+/* ---- layer 2: restic's word splitter ----
+ * Whitespace separates words; '...' or "..." protect it. Up to 0.18 a quote
+ * character also ends the word (`a"b c"` is two words) and a backslash is a
+ * separator; later versions make '\' an escape. So a word that needs
+ * protection is wrapped whole in a quote kind it does not contain, and a
+ * backslash is refused: no spelling means the same thing to both. */
+static int sftp_word(struct sbuf *b, const char *w)
+{
+	int need = 0, sq = 0, dq = 0;
+	const char *p;
+
+	if (!*w || has_ctl(w) || !utf8_valid(w))
+		return -EINVAL;
+	for (p = w; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '\\')
+			return -EINVAL;
+		/* Go's unicode.IsSpace also matches U+0085 and U+00A0:
+		 * quote every non-ASCII word rather than list them. */
+		if (c == ' ' || c >= 0x80)
+			need = 1;
+		if (c == '\'')
+			sq = need = 1;
+		if (c == '"')
+			dq = need = 1;
+	}
+	if (b->n)
+		sb_add(b, " ");
+	if (!need) {
+		sb_add(b, w);
+	} else if (!sq) {
+		sb_add(b, "'");
+		sb_add(b, w);
+		sb_add(b, "'");
+	} else if (!dq) {
+		sb_add(b, "\"");
+		sb_add(b, w);
+		sb_add(b, "\"");
+	} else {
+		return -EINVAL;
+	}
+	return b->err;
+}
+
+/* ---- layer 3: ssh ----
+ * ssh expands '%x' and '${VAR}' in IdentityFile and UserKnownHostsFile, and
+ * '~' at the start: such paths cannot be passed literally, so they are
+ * refused. */
+static const char *ssh_path_problem(const char *p)
+{
+	if (!p || !*p)
+		return "is empty";
+	if (strlen(p) > RESTIC_MAX_PATH)
+		return "is too long";
+	if (has_ctl(p))
+		return "contains a control character";
+	if (p[0] != '/')
+		return "must be an absolute path";
+	if (strchr(p, '%') || strstr(p, "${"))
+		return "contains '%' or '${', which ssh would expand";
+	if (strchr(p, '\\'))
+		return "contains a backslash";
+	if (!utf8_valid(p))
+		return "is not valid UTF-8";
+	if (strchr(p, '\'') && strchr(p, '"'))
+		return "contains both kinds of quote";
+	return NULL;
+}
+
+/* `-o Name=value`: ssh splits the value like a config line, where quotes
+ * group and '#' may start a comment: such a value goes in double quotes, and
+ * a '"' in it cannot be written at all. */
+static int ssh_opt_path(struct sbuf *b, const char *name, const char *path)
+{
+	struct sbuf w = { 0 };
+	int rc;
+
+	if (strchr(path, '"'))
+		return -EINVAL;
+	sb_add(&w, name);
+	sb_add(&w, "=");
+	if (strpbrk(path, " '#")) {
+		sb_add(&w, "\"");
+		sb_add(&w, path);
+		sb_add(&w, "\"");
+	} else {
+		sb_add(&w, path);
+	}
+	rc = w.err;
+	if (rc == 0)
+		rc = sftp_word(b, "-o");
+	if (rc == 0)
+		rc = sftp_word(b, w.p);
+	free(w.p);
+	return rc;
+}
+
+/* ---- validation ---- */
+
+static int user_ok(const char *u, size_t n)
+{
+	if (n == 0 || n > RESTIC_MAX_USER || u[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = u[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* Host names, IPv4, or IPv6 without brackets; never an ssh option. */
+static int host_ok(const char *h)
+{
+	size_t n = strlen(h);
+	int v6 = strchr(h, ':') != NULL;
+
+	if (n == 0 || n > RESTIC_MAX_HOST || h[0] == '-')
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+		int hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+		if (v6) {
+			if (!hex && c != ':' && c != '.')
+				return 0;
+		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			     (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+struct target {
+	char user[RESTIC_MAX_USER + 1];
+	char host[RESTIC_MAX_HOST + 1];
+};
+
+static int split_target(const struct restic_remote *r, struct target *t, char *err, size_t len)
+{
+	const char *h = r->ssh_host, *at, *u = r->ssh_user ? r->ssh_user : "restic";
+	size_t un;
+	char tmp[80];
+
+	if (!h || !*h)
+		return bad(err, len, "SSH_HOST is empty: set it to the name of the SSH server");
+	if (has_ctl(h) || strlen(h) > RESTIC_MAX_USER + 1 + RESTIC_MAX_HOST)
+		return bad(err, len, "SSH_HOST is not a host name (control character or too long)");
+	at = strrchr(h, '@');
+	if (at) {
+		u = h;
+		un = (size_t)(at - h);
+		h = at + 1;
+	} else {
+		un = strlen(u);
+	}
+	if (!user_ok(u, un))
+		return bad(err, len, "SSH user in %s is not a valid user name (letters, digits, '.', '_', '-')",
+			   at ? "SSH_HOST" : "ssh_user");
+	if (!host_ok(h))
+		return bad(err, len, "SSH_HOST '%s' is not a host name or IP address",
+			   shown(r->ssh_host, tmp, sizeof(tmp)));
+	memcpy(t->user, u, un);
+	t->user[un] = '\0';
+	strcpy(t->host, h);
+	return 0;
+}
+
+/* Percent-encodes a path for the sftp://user@[v6]/path form (Go's url.Parse
+ * decodes it back). */
+static void url_path(struct sbuf *b, const char *p)
+{
+	static const char keep[] = "-._~/!$&'()*+,;=:@";
+	char enc[4];
+
+	for (; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr(keep, c)) {
+			sb_addn(b, p, 1);
+		} else {
+			snprintf(enc, sizeof(enc), "%%%02X", c);
+			sb_add(b, enc);
+		}
+	}
+}
+
+/* ---- the base argv ---- */
+
+static int check_values(const struct restic_remote *r, char *err, size_t len)
+{
+	const char *why, *bin = r->restic_bin ? r->restic_bin : "restic";
+	char tmp[80];
+	size_t i;
+
+	if (!*bin || strlen(bin) > RESTIC_MAX_PATH)
+		return bad(err, len, "restic binary name is empty or too long");
+	if (r->ssh_port < 1 || r->ssh_port > 65535)
+		return bad(err, len, "SSH_PORT %d is out of range: use 1-65535", r->ssh_port);
+	if (!r->repo_path || !*r->repo_path || strlen(r->repo_path) > RESTIC_MAX_PATH || has_ctl(r->repo_path))
+		return bad(err, len, "REPO_PATH is empty, too long or has a control character");
+	if (r->repo_path[0] == '~')
+		return bad(err, len, "REPO_PATH '%s' starts with '~': use a path relative to the login directory",
+			   shown(r->repo_path, tmp, sizeof(tmp)));
+	if ((why = ssh_path_problem(r->key_file)))
+		return bad(err, len, "SSH_PRIVKEY_FILE (its private copy) %s", why);
+	if ((why = ssh_path_problem(r->known_hosts_file)))
+		return bad(err, len, "SSH_KNOWN_HOSTS_FILE %s", why);
+	if (strpbrk(r->known_hosts_file, "'\""))
+		return bad(err, len, "SSH_KNOWN_HOSTS_FILE has a quote character in it, which cannot pass through restic to ssh");
+	if (r->ssh_log_file && (why = ssh_path_problem(r->ssh_log_file)))
+		return bad(err, len, "ssh log file %s", why);
+	if (!r->password_file || !*r->password_file || strlen(r->password_file) > RESTIC_MAX_PATH ||
+	    has_ctl(r->password_file))
+		return bad(err, len, "RESTIC_REPO_PASSWORD_FILE is empty, too long or has a control character");
+	for (i = 0; r->ssh_options && r->ssh_options[i]; i++) {
+		const char *o = r->ssh_options[i];
+		if (i >= RESTIC_MAX_SSH_OPTS)
+			return bad(err, len, "more than %d ssh options", RESTIC_MAX_SSH_OPTS);
+		if (strlen(o) > 1024 || !strchr(o, '=') || has_ctl(o) ||
+		    !((o[0] >= 'a' && o[0] <= 'z') || (o[0] >= 'A' && o[0] <= 'Z')))
+			return bad(err, len, "ssh option #%zu is not Name=value", i + 1);
+		if (strchr(o, '\\') || (strchr(o, '\'') && strchr(o, '"')) || !utf8_valid(o))
+			return bad(err, len, "ssh option #%zu cannot be quoted for restic (a backslash, "
+					     "both kinds of quote, or invalid UTF-8)", i + 1);
+	}
+	for (i = 0; r->restic_args && r->restic_args[i]; i++)
+		if (i >= RESTIC_MAX_ARGS || strlen(r->restic_args[i]) > RESTIC_MAX_PATH)
+			return bad(err, len, "EXTRA_ARGS has more than %d arguments or one longer than %d bytes",
+				   RESTIC_MAX_ARGS, RESTIC_MAX_PATH);
+	return 0;
+}
+
+/* restic splits "sftp:user@host:path" at the first ':', so an IPv6 address
+ * needs the URL form. */
+static void compose_repo(struct sbuf *b, const struct target *t, const char *path)
+{
+	int v6 = strchr(t->host, ':') != NULL;
+
+	sb_add(b, v6 ? "sftp://" : "sftp:");
+	sb_add(b, t->user);
+	sb_add(b, v6 ? "@[" : "@");
+	sb_add(b, t->host);
+	sb_add(b, v6 ? "]/" : ":");
+	if (v6)
+		url_path(b, path);
+	else
+		sb_add(b, path);
+}
+
+/* The words of sftp.command, quoted for restic's splitter (layer 2). A
+ * refusal here names the value that could not be quoted. */
+static int compose_cmd(struct sbuf *b, const struct restic_remote *r, const struct target *t, char *err,
+		       size_t len)
+{
+	char num[16];
+	size_t i;
+
+	snprintf(num, sizeof(num), "%d", r->ssh_port);
+	sb_add(b, "ssh ");
+	sb_add(b, t->user);
+	sb_add(b, "@");
+	sb_add(b, t->host);
+	sb_add(b, " -p ");
+	sb_add(b, num);
+	if (r->ssh_log_file && (sftp_word(b, "-E") < 0 || sftp_word(b, r->ssh_log_file) < 0))
+		goto refused;
+	if (sftp_word(b, "-i") < 0 || sftp_word(b, r->key_file) < 0)
+		goto refused;
+	if (ssh_opt_path(b, "UserKnownHostsFile", r->known_hosts_file) < 0)
+		goto refused;
+	sb_add(b, " -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes");
+	for (i = 0; r->ssh_options && r->ssh_options[i]; i++)
+		if (sftp_word(b, "-o") < 0 || sftp_word(b, r->ssh_options[i]) < 0)
+			goto refused;
+	sb_add(b, " -s sftp");
+	if (b->err == -EINVAL)
+		return bad(err, len, "the ssh command for restic is longer than %d bytes", CMD_MAX);
+	return b->err;
+refused:
+	if (b->err == -ENOMEM)
+		return -ENOMEM;
+	return bad(err, len, "a value cannot be quoted for restic");
+}
+
+/* Layer 1: the -o value is one CSV field, quoted when it holds '"' or ','. */
+static void csv_field(struct sbuf *b, const char *prefix, const char *val)
+{
+	const char *p;
+
+	if (!strpbrk(val, "\",")) {
+		sb_add(b, prefix);
+		sb_add(b, val);
+		return;
+	}
+	sb_add(b, "\"");
+	sb_add(b, prefix);
+	for (p = val; *p; p++) {
+		if (*p == '"')
+			sb_add(b, "\"\"");
+		else
+			sb_addn(b, p, 1);
+	}
+	sb_add(b, "\"");
+}
+
+/* Builds the base argv into out (appending); err explains a refusal. */
+static int build_base(struct strvec *out, const struct restic_remote *r, char *err, size_t len)
+{
+	struct sbuf repo = { 0 }, cmd = { 0 }, opt = { 0 };
+	struct target t;
+	int rc;
+
+	if (err && len)
+		err[0] = '\0';
+	rc = split_target(r, &t, err, len);
+	if (rc == 0)
+		rc = check_values(r, err, len);
+	if (rc == 0)
+		rc = compose_cmd(&cmd, r, &t, err, len);
+	if (rc < 0)
+		goto out;
+	compose_repo(&repo, &t, r->repo_path);
+	csv_field(&opt, "sftp.command=", cmd.p);
+	rc = repo.err ? repo.err : opt.err;
+	if (rc < 0)
+		goto out;
+
+	rc = -ENOMEM;
+	if (strvec_push(out, r->restic_bin ? r->restic_bin : "restic") < 0 || strvec_push(out, "-r") < 0 ||
+	    strvec_push(out, repo.p) < 0 || strvec_push(out, "-o") < 0 || strvec_push(out, opt.p) < 0 ||
+	    strvec_push(out, "--password-file") < 0 || strvec_push(out, r->password_file) < 0 ||
+	    strvec_extend(out, r->restic_args) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(repo.p);
+	free(cmd.p);
+	free(opt.p);
+	return rc;
+}
+
+/* Drops elements past n, so that a failed builder leaves out as it was. */
+static void strvec_cut(struct strvec *sv, size_t n)
+{
+	while (sv->n > n) {
+		free(sv->v[--sv->n]);
+		sv->v[sv->n] = NULL;
+	}
+}
+
+int restic_remote_check(const struct restic_remote *r, char *err, size_t errlen)
+{
+	struct strvec tmp = { 0 };
+	int rc = build_base(&tmp, r, err, errlen);
+
+	strvec_free(&tmp);
+	if (rc == -ENOMEM)
+		bad(err, errlen, "out of memory");
+	return rc;
+}
+
+int restic_argv_base(struct strvec *out, const struct restic_remote *r)
+{
+	size_t n0 = out->n;
+	int rc = build_base(out, r, NULL, 0);
+
+	if (rc < 0)
+		strvec_cut(out, n0);
+	return rc;
+}
+
+static int simple_ok(const char *s, size_t max)
+{
+	return s && *s && strlen(s) <= max && !has_ctl(s);
+}
+
+int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host,
+		       char *const *tags, const char *path)
+{
+	size_t n0 = out->n, i;
+	int rc = -EINVAL;
+
+	/* A relative path or one starting with '-' could read as a flag. */
+	if (!simple_ok(host, 255) || !simple_ok(path, RESTIC_MAX_PATH) || path[0] != '/')
+		return -EINVAL;
+	for (i = 0; tags && tags[i]; i++)
+		/* restic splits --tag values at ','. */
+		if (i >= RESTIC_MAX_ARGS || !simple_ok(tags[i], 255) || strchr(tags[i], ','))
+			return -EINVAL;
+	rc = build_base(out, r, NULL, 0);
+	if (rc < 0)
+		goto out;
+	rc = -ENOMEM;
+	if (strvec_push(out, "backup") < 0 || strvec_push(out, "--json") < 0 ||
+	    strvec_push(out, "--host") < 0 || strvec_push(out, host) < 0)
+		goto out;
+	for (i = 0; tags && tags[i]; i++)
+		if (strvec_push(out, "--tag") < 0 || strvec_push(out, tags[i]) < 0)
+			goto out;
+	if (strvec_push(out, path) < 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc < 0)
+		strvec_cut(out, n0);
+	return rc;
+}
+
+static int base_plus(struct strvec *out, const struct restic_remote *r, const char *a, const char *b)
+{
+	size_t n0 = out->n;
+	int rc = build_base(out, r, NULL, 0);
+
+	if (rc == 0 && (strvec_push(out, a) < 0 || (b && strvec_push(out, b) < 0)))
+		rc = -ENOMEM;
+	if (rc < 0)
+		strvec_cut(out, n0);
+	return rc;
+}
+
+int restic_argv_init(struct strvec *out, const struct restic_remote *r)
+{
+	return base_plus(out, r, "init", NULL);
+}
+
+int restic_argv_unlock(struct strvec *out, const struct restic_remote *r, int remove_all)
+{
+	return base_plus(out, r, "unlock", remove_all ? "--remove-all" : NULL);
+}
+
+/* ---- backup --json ---- */
+
+/* Copies at most len-1 bytes of s[0..n): terminal escapes (restic clears
+ * the status line with ESC [ 2 K) dropped, other control characters as '?'. */
+static void copy_clean(char *dst, size_t len, const char *s, size_t n)
+{
+	size_t i, o = 0;
+
+	if (!len)
+		return;
+	for (i = 0; i < n && o + 1 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == 0x1b && i + 1 < n && s[i + 1] == '[') {
+			for (i += 2; i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x40; i++)
+				;
+			continue; /* s[i] is the final byte */
+		}
+		dst[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	dst[o] = '\0';
+}
+
+/* Parses one line that should hold a JSON object; tolerates a prefix (a
+ * terminal escape) before '{' and anything after the object. Returns a new
+ * reference or NULL. */
+static json_t *line_json(const char *l, size_t n)
+{
+	const char *b = memchr(l, '{', n);
+	json_error_t e;
+	json_t *o;
+
+	if (!b)
+		return NULL;
+	n -= (size_t)(b - l);
+	if (n > JSON_LINE_MAX)
+		return NULL;
+	o = json_loadb(b, n, JSON_DISABLE_EOF_CHECK, &e);
+	if (o && !json_is_object(o)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static const char *msg_type(json_t *o)
+{
+	const char *t = json_string_value(json_object_get(o, "message_type"));
+	return t ? t : "";
+}
+
+static void get_long(json_t *o, const char *k, long *dst)
+{
+	json_t *v = json_object_get(o, k);
+	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= LONG_MAX)
+		*dst = (long)json_integer_value(v);
+}
+
+static void get_ll(json_t *o, const char *k, long long *dst)
+{
+	json_t *v = json_object_get(o, k);
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		*dst = json_integer_value(v);
+}
+
+static void take_summary(json_t *o, struct restic_summary *s)
+{
+	const char *id = json_string_value(json_object_get(o, "snapshot_id"));
+	double d = json_number_value(json_object_get(o, "total_duration"));
+	size_t n;
+
+	get_long(o, "files_new", &s->files_new);
+	get_long(o, "files_changed", &s->files_changed);
+	get_long(o, "files_unmodified", &s->files_unmodified);
+	get_long(o, "dirs_new", &s->dirs_new);
+	get_long(o, "dirs_changed", &s->dirs_changed);
+	get_ll(o, "data_added", &s->data_added);
+	get_ll(o, "total_bytes_processed", &s->total_bytes_processed);
+	if (isfinite(d) && d >= 0)
+		s->duration_s = d;
+	s->snapshot_id[0] = '\0';
+	if (id && (n = strlen(id)) > 0 && n < sizeof(s->snapshot_id) &&
+	    strspn(id, "0123456789abcdef") == n)
+		memcpy(s->snapshot_id, id, n + 1);
+	s->have = 1;
+}
+
+/* "ITEM: MESSAGE" of a JSON error line. 0.17+ writes the Go error as
+ * {"message": "..."}; 0.14 marshals its fields, e.g. {"Op": "open", "Path":
+ * "...", "Err": 13} for an errno. */
+static void error_text(json_t *o, char *dst, size_t len)
+{
+	json_t *e = json_object_get(o, "error");
+	const char *item = json_string_value(json_object_get(o, "item"));
+	const char *msg = json_string_value(json_object_get(e, "message"));
+	const char *op = json_string_value(json_object_get(e, "Op"));
+	json_t *errno_v = json_object_get(e, "Err");
+	char tmp[768], eb[160], sb[96];
+
+	if (!msg && op && json_is_integer(errno_v) && json_integer_value(errno_v) > 0 &&
+	    json_integer_value(errno_v) < 4096) {
+		/* GNU strerror_r: thread-safe, returns the text. */
+		snprintf(eb, sizeof(eb), "%.40s: %s", op,
+			 strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
+		msg = eb;
+	}
+	if (!msg)
+		msg = json_string_value(json_object_get(o, "during"));
+	if (!msg)
+		msg = "error";
+	if (item && *item)
+		snprintf(tmp, sizeof(tmp), "%.400s: %.300s", item, msg);
+	else
+		snprintf(tmp, sizeof(tmp), "%.300s", msg);
+	copy_clean(dst, len, tmp, strlen(tmp));
+}
+
+int restic_parse_backup_json(const char *out, size_t len, struct restic_summary *s)
+{
+	const char *p = out, *end = out + len;
+
+	memset(s, 0, sizeof(*s));
+	while (out && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = (size_t)((nl ? nl : end) - p);
+		json_t *o;
+
+		/* Status lines are most of the output: only lines that can
+		 * be a summary are decoded. */
+		if (memmem(p, n, "summary", 7) && (o = line_json(p, n))) {
+			if (strcmp(msg_type(o), "summary") == 0)
+				take_summary(o, s);
+			json_decref(o);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return s->have ? 0 : -ENOENT;
+}
+
+/* ---- how a run ended ---- */
+
+enum restic_outcome restic_classify(int exit_code, const char *err)
+{
+	switch (exit_code) {
+	case 0:
+		return RESTIC_OK;
+	case 3:
+		return RESTIC_INCOMPLETE;
+	case 10:
+		return RESTIC_NO_REPO;
+	case 11:
+		return RESTIC_LOCKED;
+	case 12:
+		return RESTIC_WRONG_PASSWORD;
+	case 128 + SIGHUP:
+	case 128 + SIGINT:
+	case 128 + SIGKILL:
+	case 128 + SIGTERM:
+		return RESTIC_INTERRUPTED;
+	case 1:
+		break;
+	default:
+		return RESTIC_FAILED;
+	}
+	/* Before 0.17 exit code 1 covered all of these: the text decides. */
+	if (!err)
+		return RESTIC_FAILED;
+	if (strstr(err, "wrong password or no key found"))
+		return RESTIC_WRONG_PASSWORD;
+	/* Not "unable to create lock" alone: that prefix also comes with a
+	 * permission error or a cancelled context, which unlock cannot fix. */
+	if (strstr(err, "repository is already locked"))
+		return RESTIC_LOCKED;
+	if (strstr(err, "Is there a repository at the following location?"))
+		return RESTIC_NO_REPO;
+	return RESTIC_FAILED;
+}
+
+const char *restic_outcome_name(enum restic_outcome o)
+{
+	switch (o) {
+	case RESTIC_OK:
+		return "ok";
+	case RESTIC_INCOMPLETE:
+		return "incomplete";
+	case RESTIC_NO_REPO:
+		return "no-repository";
+	case RESTIC_LOCKED:
+		return "locked";
+	case RESTIC_WRONG_PASSWORD:
+		return "wrong-password";
+	case RESTIC_INTERRUPTED:
+		return "interrupted";
+	case RESTIC_FAILED:
+		break;
+	}
+	return "failed";
+}
+
+static int starts(const char *l, size_t n, const char *prefix)
+{
+	size_t k = strlen(prefix);
+	return n >= k && memcmp(l, prefix, k) == 0;
+}
+
+/* Lines that never explain a failure: help text, ssh's banner art, the
+ * location echoed after "Is there a repository...", the details restic
+ * adds under "repository is already locked". */
+static int noise(const char *l, size_t n, int after_location_question)
+{
+	static const char *const pfx[] = { "Usage:", "Flags:", "Global Flags:", "Available Commands:",
+					   "Examples:", "Aliases:", "Use \"restic", "EXIT STATUS",
+					   "Is there a repository at the following location?",
+					   "lock was created at", "storage ID ", "the `unlock` command" };
+	size_t i;
+
+	if (after_location_question)
+		return 1;
+	if (n == 0 || l[0] == ' ' || l[0] == '\t')
+		return 1;
+	for (i = 0; i < sizeof(pfx) / sizeof(pfx[0]); i++)
+		if (starts(l, n, pfx[i]))
+			return 1;
+	if (strspn(l, "@ ") >= n)
+		return 1;
+	return 0;
+}
+
+void restic_last_error(const char *text, char *buf, size_t len)
+{
+	const char *p = text, *fatal = NULL, *plain = NULL;
+	size_t fatal_n = 0, plain_n = 0;
+	char exit_msg[512] = "", json_err[512] = "";
+	int plain_is_json = 0, after_q = 0;
+
+	if (!len)
+		return;
+	buf[0] = '\0';
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		while (n && (p[n - 1] == '\r' || p[n - 1] == ' '))
+			n--;
+		if (n && p[0] == '{') {
+			json_t *o = line_json(p, n);
+			const char *t = o ? msg_type(o) : "";
+			if (strcmp(t, "exit_error") == 0) {
+				const char *m = json_string_value(json_object_get(o, "message"));
+				if (m && strncmp(m, "Fatal: ", 7) == 0)
+					m += 7;
+				if (m)
+					copy_clean(exit_msg, sizeof(exit_msg), m, strcspn(m, "\n"));
+			} else if (strcmp(t, "error") == 0) {
+				error_text(o, json_err, sizeof(json_err));
+				plain_is_json = 1;
+				plain = p;
+			}
+			json_decref(o);
+		} else if (starts(p, n, "Fatal: ")) {
+			fatal = p + 7;
+			fatal_n = n - 7;
+		} else if (!noise(p, n, after_q)) {
+			plain = p;
+			plain_n = n;
+			plain_is_json = 0;
+		}
+		after_q = starts(p, n, "Is there a repository at the following location?");
+		p = nl ? nl + 1 : NULL;
+	}
+	if (exit_msg[0])
+		copy_clean(buf, len, exit_msg, strlen(exit_msg));
+	else if (fatal)
+		copy_clean(buf, len, fatal, fatal_n);
+	else if (plain && plain_is_json)
+		copy_clean(buf, len, json_err, strlen(json_err));
+	else if (plain)
+		copy_clean(buf, len, plain, plain_n);
+}
+
+/* ---- ssh failures ---- */
+
+struct hint {
+	const char *needle, *needle2; /* both must occur (needle2 may be NULL) */
+	const char *hint;
+};
+
+/* Most specific first: "Host key verification failed" ends all three host
+ * key cases. */
+static const struct hint hints[] = {
+	{ "REMOTE HOST IDENTIFICATION HAS CHANGED", NULL,
+	  "the server's host key does not match SSH_KNOWN_HOSTS_FILE (a different server, or one that lost its host keys)" },
+	{ "host key is known for", "strict checking",
+	  "SSH_KNOWN_HOSTS_FILE has no entry for this server (it must name [SSH_HOST]:SSH_PORT)" },
+	{ "Host key verification failed", NULL,
+	  "the server's host key could not be verified against SSH_KNOWN_HOSTS_FILE" },
+	{ "UNPROTECTED PRIVATE KEY FILE", NULL,
+	  "ssh ignored the private key because others can read it (use a private 0600 copy of SSH_PRIVKEY_FILE)" },
+	{ "Load key", "invalid format", "SSH_PRIVKEY_FILE is not a private key that ssh can read" },
+	{ "Identity file", "not accessible", "SSH_PRIVKEY_FILE cannot be read" },
+	{ "Permission denied (publickey", NULL,
+	  "the server refused the key in SSH_PRIVKEY_FILE (not in its authorized keys, or wrong SSH user)" },
+	{ "Connection refused", NULL,
+	  "nothing accepts connections at SSH_HOST:SSH_PORT (server down, or wrong port)" },
+	{ "Could not resolve hostname", NULL,
+	  "SSH_HOST does not resolve (misspelt, or the server is not on a network shared with this agent)" },
+	{ "Connection timed out", NULL, "the server at SSH_HOST:SSH_PORT did not answer (firewall, or wrong address)" },
+	{ "Operation timed out", NULL, "the server at SSH_HOST:SSH_PORT did not answer (firewall, or wrong address)" },
+	{ "No route to host", NULL, "there is no network route to SSH_HOST" },
+	{ "Network is unreachable", NULL, "there is no network route to SSH_HOST" },
+	{ "subsystem request failed", NULL, "the server does not offer the sftp subsystem" },
+	{ "kex_exchange_identification", NULL,
+	  "the server closed the connection before the SSH handshake (not an SSH server, or overloaded)" },
+	{ "Connection closed by", NULL,
+	  "the server closed the connection (is it an SSH server, and does it accept this user?)" },
+	{ "Connection reset by", NULL, "the server reset the connection" },
+	{ "executable file not found", "ssh", "the ssh client is not installed (ssh not in PATH)" },
+};
+
+const char *restic_ssh_hint(const char *text)
+{
+	size_t i;
+
+	if (!text)
+		return NULL;
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++)
+		if (strstr(text, hints[i].needle) && (!hints[i].needle2 || strstr(text, hints[i].needle2)))
+			return hints[i].hint;
+	return NULL;
+}

@@ -1,0 +1,115 @@
+/* restic: build restic's argv (never a shell string), decode its `backup
+ * --json` output, and tell how a run ended from its exit code and stderr.
+ * Pure functions: spawning is the child module's job.
+ * Checked against restic 0.14 (Debian bookworm) and 0.18 (Debian trixie). */
+#ifndef RDS_RESTIC_H
+#define RDS_RESTIC_H
+#include <stddef.h>
+
+#include "util.h"
+
+/* Limits on what goes into one argv. */
+#define RESTIC_MAX_PATH 4096   /* any path, REPO_PATH included */
+#define RESTIC_MAX_HOST 253    /* SSH_HOST without the user */
+#define RESTIC_MAX_USER 64
+#define RESTIC_MAX_SSH_OPTS 32 /* entries of ssh_options */
+#define RESTIC_MAX_ARGS 256    /* entries of restic_args, tags */
+
+/* Everything needed to reach one repository over SFTP. All strings are
+ * borrowed; the struct is read only. */
+struct restic_remote {
+	const char *restic_bin;       /* NULL means "restic" */
+	const char *ssh_user;         /* NULL means "restic"; "user@" in ssh_host wins */
+	const char *ssh_host;         /* SSH_HOST: name, IPv4, IPv6 (no brackets), or user@host */
+	int ssh_port;                 /* SSH_PORT, 1..65535 */
+	const char *repo_path;        /* REPO_PATH: absolute, or relative to the login dir */
+	const char *key_file;         /* absolute path of the private 0600 copy of the key */
+	const char *known_hosts_file; /* absolute path */
+	const char *password_file;
+	char *const *ssh_options;     /* NULL-terminated "Name=value" entries, each
+				       * passed as `-o Name=value`; may be NULL */
+	char *const *restic_args;     /* NULL-terminated, placed after the defaults
+				       * (before any subcommand); may be NULL */
+	const char *ssh_log_file;     /* optional: `ssh -E FILE`. restic forwards
+				       * ssh's stderr racily (a fast failure often
+				       * loses it), a log file always has it. NULL:
+				       * no -E. The caller truncates it per run. */
+};
+
+/* Validates r; on failure writes one line naming the setting and the problem
+ * into err (when err != NULL). Returns 0, -EINVAL or -ENOMEM. */
+int restic_remote_check(const struct restic_remote *r, char *err, size_t errlen);
+
+/* The argv builders append to out (which may already hold elements); on any
+ * error out is left exactly as it was. They return 0, -EINVAL for a value
+ * that cannot be passed safely (see restic_remote_check for why), or -ENOMEM.
+ *
+ * Base: RESTIC -r sftp:USER@HOST:PATH
+ *   -o sftp.command=ssh USER@HOST -p PORT [-E LOG] -i KEY
+ *      -o UserKnownHostsFile=F -o StrictHostKeyChecking=yes -o BatchMode=yes
+ *      -o IdentitiesOnly=yes [-o OPT]... -s sftp
+ *   --password-file F [restic_args...]
+ * The sftp.command value is one argv element; words in it are quoted only as
+ * restic's own splitter needs (paths with spaces), and the element is
+ * CSV-quoted when it holds '"' or ',' because restic reads -o values as CSV.
+ * An IPv6 host uses the sftp://USER@[HOST]/PATH form. */
+int restic_argv_base(struct strvec *out, const struct restic_remote *r);
+/* base + backup --json --host HOST [--tag T]... PATH (PATH absolute; tags
+ * non-empty without ','; tags may be NULL). */
+int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host,
+		       char *const *tags, const char *path);
+/* base + init */
+int restic_argv_init(struct strvec *out, const struct restic_remote *r);
+/* base + unlock [--remove-all]. Without remove_all restic removes only stale
+ * locks (dead process on this host, or older than 30 minutes). */
+int restic_argv_unlock(struct strvec *out, const struct restic_remote *r, int remove_all);
+
+/* Result of one `restic backup --json`. */
+struct restic_summary {
+	char snapshot_id[65]; /* hex: 0.14 gives the short id (8), 0.18 the full
+			       * one (64); empty when there is no snapshot */
+	long files_new, files_changed, files_unmodified, dirs_new, dirs_changed;
+	long long data_added, total_bytes_processed;
+	double duration_s;
+	int have; /* 1 when a summary line was found */
+};
+
+/* Parses backup --json stdout (one JSON object per line: status, verbose
+ * status, the summary last). Lines that are not JSON, too long, or of another
+ * type are skipped. out need not be NUL-terminated. Returns 0 when a summary
+ * was found, -ENOENT when not. (Per-file error lines go to stderr in 0.14 and
+ * 0.18 alike: restic_last_error reads those.) */
+int restic_parse_backup_json(const char *out, size_t len, struct restic_summary *s);
+
+enum restic_outcome {
+	RESTIC_OK,
+	RESTIC_INCOMPLETE,     /* snapshot made, some files unreadable (3) */
+	RESTIC_NO_REPO,        /* 10, or 0.14's "Is there a repository..." */
+	RESTIC_LOCKED,         /* 11, or "repository is already locked" */
+	RESTIC_WRONG_PASSWORD, /* 12, or "wrong password or no key found" */
+	RESTIC_INTERRUPTED,    /* 130 (SIGINT), or killed by HUP/INT/KILL/TERM */
+	RESTIC_FAILED          /* anything else */
+};
+
+/* exit_code: 0..255, or 128+N when the process died of signal N, or
+ * negative when it could not be run. stderr_text may be NULL; it decides only
+ * for exit code 1 (restic before 0.17 used 1 for nearly everything). */
+enum restic_outcome restic_classify(int exit_code, const char *stderr_text);
+/* "ok", "incomplete", "no-repository", "locked", "wrong-password",
+ * "interrupted", "failed". */
+const char *restic_outcome_name(enum restic_outcome o);
+
+/* The most useful single line of restic's stderr, into buf (always
+ * NUL-terminated when len > 0; "" when there is none): the first line of the
+ * last JSON exit_error message (0.17+ with --json), else the last "Fatal: "
+ * line, else the last line that is not blank or noise (help text, the lines
+ * restic prints after a lock error or "Is there a repository..."); a JSON
+ * error line reads as "ITEM: MESSAGE". A leading "Fatal: " and terminal
+ * escapes are dropped, other control characters become '?'. */
+void restic_last_error(const char *stderr_text, char *buf, size_t len);
+
+/* A one-line hint for an ssh-level failure found in text (restic's stderr,
+ * or the ssh -E log), or NULL. The returned string is static. */
+const char *restic_ssh_hint(const char *text);
+
+#endif
