@@ -169,6 +169,11 @@ int job_run_hook(struct job *j, const char *which)
 /* ---- restic ---- */
 
 struct restic_run {
+	/* In: a run made while stopping ignores the stop flag and is bounded
+	 * by timeout_ms instead. */
+	int while_stopping;
+	long timeout_ms;
+	/* Out. */
 	char *out;  /* stdout minus progress lines, bounded */
 	size_t out_len;
 	char err[STDERR_KEEP]; /* tail of stderr */
@@ -218,6 +223,20 @@ static void restic_line(void *ud, int stream, const char *line)
 		append_bounded(r->out, &r->out_len, STDOUT_KEEP, line);
 }
 
+/* STOP_TIMEOUT is shared: restic gets most of it to stop after SIGINT, the
+ * unlock that follows gets the rest (a third, at most 5 s). */
+static long unlock_reserve_ms(const struct job *j)
+{
+	long total = j->cfg->stop_timeout_s * 1000, reserve = total / 3;
+	return reserve > 5000 ? 5000 : reserve < 500 ? 500 : reserve;
+}
+
+static long stop_grace_ms(const struct job *j)
+{
+	long grace = j->cfg->stop_timeout_s * 1000 - unlock_reserve_ms(j);
+	return grace < 500 ? 500 : grace;
+}
+
 /* ssh's own messages (host key, refused key, connection) from its -E log go
  * to our log and to the text the failure is classified by. */
 static void collect_ssh_log(struct job *j, struct restic_run *r)
@@ -259,10 +278,11 @@ static int restic_exec(struct job *j, const char *what, const struct strvec *arg
 	spec.envp = env.v;
 	spec.on_line = restic_line;
 	spec.ud = r;
-	spec.stop = j->stop;
+	spec.stop = r->while_stopping ? NULL : j->stop;
+	spec.timeout_ms = r->while_stopping ? r->timeout_ms : 0;
 	spec.stop_signal = SIGINT; /* restic removes its lock on SIGINT... */
 	spec.stop_leader_only = 1; /* ...through its ssh, which must live on */
-	spec.kill_grace_ms = j->cfg->stop_timeout_s * 1000;
+	spec.kill_grace_ms = stop_grace_ms(j);
 	log_debug("running restic %s", what);
 	if (truncate(j->ssh_log, 0) < 0 && errno != ENOENT)
 		log_debug("cannot truncate %s: %s", j->ssh_log, strerror(errno));
@@ -282,12 +302,16 @@ out:
 
 /* Runs a simple restic command (init, unlock). Returns its outcome. */
 static enum restic_outcome restic_simple(struct job *j, const char *what,
-					 int (*build)(struct strvec *, const struct restic_remote *))
+					 int (*build)(struct strvec *, const struct restic_remote *), long stopping_ms)
 {
 	struct strvec argv = { 0 };
 	struct restic_run *r = calloc(1, sizeof(*r));
 	enum restic_outcome o = RESTIC_FAILED;
 
+	if (r && stopping_ms > 0) {
+		r->while_stopping = 1;
+		r->timeout_ms = stopping_ms;
+	}
 	if (!r || build(&argv, &j->remote) < 0 || restic_exec(j, what, &argv, r) < 0)
 		goto out;
 	o = restic_classify(r->res.code, r->err);
@@ -350,7 +374,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		if (o == RESTIC_NO_REPO && !j->repo_ready && !tried_init) {
 			tried_init = 1;
 			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->cfg->repo_path);
-			if (restic_simple(j, "init", restic_argv_init) != RESTIC_OK) {
+			if (restic_simple(j, "init", restic_argv_init, 0) != RESTIC_OK) {
 				snprintf(msg, msglen, "the repository does not exist and 'restic init' failed; see the log");
 				goto out;
 			}
@@ -360,7 +384,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		if (o == RESTIC_LOCKED && !tried_unlock) {
 			tried_unlock = 1;
 			log_warn("repository is locked; removing stale locks with 'restic unlock' and retrying once");
-			restic_simple(j, "unlock", unlock_stale_argv);
+			restic_simple(j, "unlock", unlock_stale_argv, 0);
 			continue;
 		}
 		break;
@@ -388,6 +412,12 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 			log_info("backup done: %s", msg);
 		break;
 	case RESTIC_INTERRUPTED:
+		/* restic 0.14 exits on SIGINT without deleting its lock (its
+		 * context is cancelled first), and a restic killed after the
+		 * grace cannot: remove our now stale lock in what is left of
+		 * STOP_TIMEOUT, so the repository is left unlocked. */
+		log_info("backup interrupted; removing its stale lock");
+		restic_simple(j, "unlock", unlock_stale_argv, unlock_reserve_ms(j));
 		snprintf(msg, msglen, "backup interrupted by a stop request");
 		break;
 	default: {

@@ -10,6 +10,13 @@
 #                          host's static busybox (no registry is reachable).
 # Settings (environment): RDS_DOCKER_SOCK, RDS_DOCKER_STATE (socket, pidfile,
 # exec-root, log), RDS_DOCKER_DATA (data-root, survives restarts).
+# Optional, default off: RDS_DOCKER_NETNS=NAME runs the daemon in network
+# namespace NAME (another swarm-mode daemon can then run beside the suite's):
+# created with lo up and a veth to the host, NATed for outbound traffic
+# (docker build's apt-get), addresses RDS_DOCKER_NETNS_NET.1 (host side) and
+# .2 (inside) of a /30; dockerd_down deletes the namespace, the veth and the
+# rules again. The daemon is started with `nsenter --net=` (`ip netns exec`
+# remounts /sys and dockerd then finds no cgroups).
 RDS_DOCKER_STATE=${RDS_DOCKER_STATE:-/run/rds-test}
 RDS_DOCKER_SOCK=${RDS_DOCKER_SOCK:-$RDS_DOCKER_STATE/docker.sock}
 RDS_DOCKER_DATA=${RDS_DOCKER_DATA:-/var/lib/rds-test/docker}
@@ -17,6 +24,8 @@ RDS_DOCKER_EXEC=$RDS_DOCKER_STATE/exec
 RDS_DOCKER_PID=$RDS_DOCKER_STATE/dockerd.pid
 RDS_DOCKER_LOG=$RDS_DOCKER_STATE/dockerd.log
 RDS_BUSYBOX_IMAGE=rds-test/busybox:latest
+RDS_DOCKER_NETNS=${RDS_DOCKER_NETNS:-}
+RDS_DOCKER_NETNS_NET=${RDS_DOCKER_NETNS_NET:-10.232.0}
 
 dk() { docker -H "unix://$RDS_DOCKER_SOCK" "$@"; }
 
@@ -35,6 +44,70 @@ dockerd_pid() {
 	echo "$pid"
 }
 
+# The host side of the namespace's veth (at most 15 characters).
+dockerd_netns_veth() { echo "${RDS_DOCKER_NETNS:0:12}-h"; }
+
+dockerd_netns_rules() {
+	local v
+	v=$(dockerd_netns_veth)
+	case $1 in
+	nat) echo "-s $RDS_DOCKER_NETNS_NET.0/30 ! -o $v -j MASQUERADE" ;;
+	in) echo "-i $v -j ACCEPT" ;;
+	out) echo "-o $v -j ACCEPT" ;;
+	esac
+}
+
+# Creates the namespace, its veth and the NAT/FORWARD rules when missing.
+dockerd_netns_up() {
+	local ns=$RDS_DOCKER_NETNS v r
+	v=$(dockerd_netns_veth)
+	if [ ! -e "/run/netns/$ns" ]; then
+		ip netns add "$ns" && ip -n "$ns" link set lo up || return 1
+	fi
+	if ! ip link show "$v" >/dev/null 2>&1; then
+		ip link add "$v" type veth peer name eth0 netns "$ns" &&
+			ip addr add "$RDS_DOCKER_NETNS_NET.1/30" dev "$v" &&
+			ip link set "$v" up &&
+			ip -n "$ns" addr add "$RDS_DOCKER_NETNS_NET.2/30" dev eth0 &&
+			ip -n "$ns" link set eth0 up &&
+			ip -n "$ns" route add default via "$RDS_DOCKER_NETNS_NET.1" || return 1
+	fi
+	sysctl -qw net.ipv4.ip_forward=1 || return 1
+	# shellcheck disable=SC2046 # the rule is a list of words
+	iptables -t nat -C POSTROUTING $(dockerd_netns_rules nat) 2>/dev/null ||
+		iptables -t nat -A POSTROUTING $(dockerd_netns_rules nat) || return 1
+	for r in in out; do
+		# shellcheck disable=SC2046
+		iptables -C FORWARD $(dockerd_netns_rules "$r") 2>/dev/null ||
+			iptables -I FORWARD $(dockerd_netns_rules "$r") || return 1
+	done
+}
+
+# Deletes what dockerd_netns_up made; processes left in the namespace are
+# ours and are killed first.
+dockerd_netns_down() {
+	local ns=$RDS_DOCKER_NETNS v p r rc=0
+	v=$(dockerd_netns_veth)
+	if [ -e "/run/netns/$ns" ]; then
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$p" 2>/dev/null
+		done
+		ip netns del "$ns" || rc=1
+	fi
+	ip link del "$v" 2>/dev/null || ! ip link show "$v" >/dev/null 2>&1 || rc=1
+	# shellcheck disable=SC2046
+	while iptables -t nat -C POSTROUTING $(dockerd_netns_rules nat) 2>/dev/null; do
+		iptables -t nat -D POSTROUTING $(dockerd_netns_rules nat) || { rc=1; break; }
+	done
+	for r in in out; do
+		# shellcheck disable=SC2046
+		while iptables -C FORWARD $(dockerd_netns_rules "$r") 2>/dev/null; do
+			iptables -D FORWARD $(dockerd_netns_rules "$r") || { rc=1; break; }
+		done
+	done
+	return $rc
+}
+
 dockerd_start_locked() {
 	local pid
 	if dockerd_answers; then
@@ -46,17 +119,22 @@ dockerd_start_locked() {
 		echo "# dockerd pid $pid does not answer on $RDS_DOCKER_SOCK"
 		return 1
 	fi
-	if [ -e /var/run/docker.sock ] && docker -H unix:///var/run/docker.sock info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null | grep -q active; then
+	if [ -z "$RDS_DOCKER_NETNS" ] && [ -e /var/run/docker.sock ] && docker -H unix:///var/run/docker.sock info --format '{{.Swarm.LocalNodeState}}' 2>/dev/null | grep -q active; then
 		# Port 2377 and docker_gwbridge belong to that daemon's swarm.
 		echo "# a system dockerd already runs in swarm mode; set RDS_DOCKER_SOCK to its socket to reuse it"
 		return 1
 	fi
 	mkdir -p "$RDS_DOCKER_DATA" "$RDS_DOCKER_EXEC" || return 1
+	local netns=()
+	if [ -n "$RDS_DOCKER_NETNS" ]; then
+		dockerd_netns_up || { echo "# network namespace $RDS_DOCKER_NETNS: setup failed"; return 1; }
+		netns=(nsenter "--net=/run/netns/$RDS_DOCKER_NETNS")
+	fi
 	rm -f "$RDS_DOCKER_SOCK"
 	echo "=== dockerd start $(date -u +%FT%TZ)" >>"$RDS_DOCKER_LOG"
 	# setsid: the daemon outlives this scenario (shared by the suite) and must
 	# not get the scenario's terminal signals; nor may it inherit the lock.
-	setsid dockerd \
+	setsid "${netns[@]}" dockerd \
 		--data-root "$RDS_DOCKER_DATA" \
 		--exec-root "$RDS_DOCKER_EXEC" \
 		--pidfile "$RDS_DOCKER_PID" \
@@ -127,6 +205,9 @@ dockerd_down() {
 		umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null
 	done
 	rm -f "$RDS_DOCKER_SOCK" "$RDS_DOCKER_PID"
+	if [ -n "$RDS_DOCKER_NETNS" ]; then
+		dockerd_netns_down || return 1
+	fi
 	[ -z "$(dockerd_mounts)" ]
 }
 
