@@ -69,11 +69,14 @@ static void child_exec(const struct child_spec *s, int out_fd, int err_fd)
 	int devnull = open("/dev/null", O_RDONLY);
 
 	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	/* Default dispositions first, then unblock: a stop signal the parent
+	 * sent already (pending here) must end us, not run an inherited
+	 * handler that only sets a flag. */
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP)
 			signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 		_exit(126);
 	close_range(3, ~0U, 0);
