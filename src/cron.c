@@ -198,6 +198,7 @@ static int parse_item(const struct fctx *fc, const char *s, const char *end, uin
 static int parse_field(const struct fctx *fc, const char *s, const char *end, uint64_t *bits)
 {
 	const char *p;
+	size_t len;
 
 	for (p = s; p < end; p++) {
 		unsigned char ch = (unsigned char)*p;
@@ -207,8 +208,11 @@ static int parse_field(const struct fctx *fc, const char *s, const char *end, ui
 			return field_err(fc, "unexpected character '%c'", ch);
 		return field_err(fc, "unexpected byte 0x%02x", ch);
 	}
-	if (memchr(s, '?', (size_t)(end - s)) &&
-	    (end - s != 1 || (fc->f != &fields[F_DOM] && fc->f != &fields[F_DOW])))
+	/* A length, not end - s: gcc 14 cannot see that end >= s here and
+	 * warns of a negative memchr bound. */
+	len = end > s ? (size_t)(end - s) : 0;
+	if (memchr(s, '?', len) &&
+	    (len != 1 || (fc->f != &fields[F_DOM] && fc->f != &fields[F_DOW])))
 		return field_err(fc, "'?' may only be the whole day-of-month or day-of-week field");
 	*bits = 0;
 	for (const char *list = s;; s = p + 1) {
