@@ -1,8 +1,263 @@
-/* rds-server: the server image's entrypoint (work in progress, issue #3). */
+/* rds-server: the server image's entrypoint, meant to be PID 1.
+ *   rds-server [FLAGS]          set up host keys, known_hosts, authorized_keys
+ *                               and sshd_config, then run sshd and supervise it
+ *   rds-server [FLAGS] health   HEALTHCHECK: exit 0 healthy, 1 unhealthy
+ *   rds-server [FLAGS] info     port, repositories and their sizes
+ * Exit codes: sshd's own status (0 after a clean SIGTERM, 128+N when signal N
+ * killed it), 1 when set-up failed, 2 for bad configuration. The directory
+ * layout is described in server_layout.h. */
+#include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
-int main(void)
+#include "log.h"
+#include "server_authkeys.h"
+#include "server_config.h"
+#include "server_hostkeys.h"
+#include "server_info.h"
+#include "server_layout.h"
+#include "server_sshd.h"
+#include "server_super.h"
+#include "sshkeys.h"
+#include "util.h"
+
+#ifndef RDS_VERSION
+#define RDS_VERSION "0.1.0"
+#endif
+
+struct server {
+	struct server_config *cfg;
+	struct sshkey_list hostkeys;
+	struct strvec hostkey_paths;
+};
+
+static void usage(FILE *f)
 {
-	fprintf(stderr, "rds-server: not implemented yet\n");
-	return 2;
+	fprintf(f,
+		"Usage: rds-server [FLAGS] [health | info]\n"
+		"\n"
+		"Entrypoint of the restic-docker-swarm server image: keeps SSH host keys in\n"
+		"HOST_KEY_DIR, writes KNOWN_HOSTS_FILE for the agents, authorizes the SSH public\n"
+		"keys found in SECRETS_DIR, and runs sshd (chroot, SFTP only) in the foreground.\n"
+		"Repositories live in REPO_ROOT; agents use REPO_PATH=NAME (relative), /LAST/NAME\n"
+		"or REPO_ROOT/NAME, where LAST is REPO_ROOT's last component.\n"
+		"\n"
+		"Commands:\n"
+		"  (none)   set up and run sshd until SIGTERM\n"
+		"  health   exit 0 when sshd answers on 127.0.0.1:SSHD_PORT and a key is\n"
+		"           authorized, else 1; prints why\n"
+		"  info     the port, each repository in REPO_ROOT with its size, their count\n"
+		"\n"
+		"Settings (flag, environment variable, meaning, default):\n");
+	server_config_usage(f);
+	fprintf(f,
+		"  -h, --help                                      this text\n"
+		"  -V, --version                                   the version\n"
+		"\n"
+		"Exit codes: sshd's status (0 after SIGTERM), 1 set-up failed, 2 bad configuration.\n"
+		"Signals: SIGTERM/SIGINT/SIGQUIT stop sshd and its sessions (SIGKILL after\n"
+		"STOP_TIMEOUT); SIGHUP re-reads SECRETS_DIR and reloads sshd.\n");
+}
+
+static int write_known_hosts(const struct server *s, char *err, size_t errlen)
+{
+	const struct server_config *c = s->cfg;
+	char *text = NULL, *copy = NULL;
+	int rc = -1;
+
+	text = sshkeys_known_hosts_text(&s->hostkeys, c->names.v, c->names.n, c->port);
+	copy = strdup(c->known_hosts_file);
+	if (!text || !copy) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	if (server_ensure_dir(dirname(copy), 0, 0, 0755, err, errlen) < 0)
+		goto out;
+	if (write_file_atomic(c->known_hosts_file, text, strlen(text), 0644) < 0) {
+		snprintf(err, errlen, "cannot write KNOWN_HOSTS_FILE %s: %s", c->known_hosts_file, strerror(errno));
+		goto out;
+	}
+	if (!c->names.n)
+		log_warn("NO HOST NAME: SWARM_SERVICE and EXTRA_HOST_NAMES are empty, so known_hosts names the pattern '*': "
+			 "it pins this server's keys for whatever name the agents use. Set SWARM_SERVICE to the "
+			 "server service's name to bind the keys to it");
+	log_info("known_hosts for the agents (%s) follows on stdout; create the restic-ssh-known-hosts secret from it",
+		 c->known_hosts_file);
+	fputs(text, stdout);
+	if (fflush(stdout) != 0)
+		log_warn("cannot print known_hosts on stdout: %s", strerror(errno));
+	rc = 0;
+out:
+	free(text);
+	free(copy);
+	return rc;
+}
+
+static int install_keys(const struct server_config *c, char *err, size_t errlen)
+{
+	struct sshkey_list keys = { 0 };
+	int n, rc = -1;
+
+	n = server_authkeys_scan(c->secrets_dir, &keys, err, errlen);
+	if (n < 0)
+		goto out;
+	if (server_authkeys_install(c->authorized_keys_dir, c->ssh_user, &keys, err, errlen) < 0)
+		goto out;
+	if (n == 0)
+		log_warn("NO AUTHORIZED KEYS: no SSH public key file in SECRETS_DIR %s. sshd runs, but nobody can log "
+			 "in and health reports unhealthy. Give this service the agents' public keys as Docker secrets",
+			 c->secrets_dir);
+	else
+		log_info("%d authorized key%s installed in %s/%s", n, n == 1 ? "" : "s", c->authorized_keys_dir,
+			 c->ssh_user);
+	rc = 0;
+out:
+	sshkey_list_free(&keys);
+	return rc;
+}
+
+static void on_hup(void *ud)
+{
+	const struct server *s = ud;
+	char err[1024];
+
+	if (install_keys(s->cfg, err, sizeof(err)) < 0)
+		log_error("SIGHUP: authorized keys not reloaded: %s", err);
+}
+
+/* sshd builds its sessions' environment itself; it only needs a PATH, and
+ * TZ for its log timestamps. */
+static int sshd_env(struct strvec *env)
+{
+	const char *tz = getenv("TZ");
+
+	if (strvec_push(env, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+		return -1;
+	if (tz && strlen(tz) < 256 && strvec_pushf(env, "TZ=%s", tz) < 0)
+		return -1;
+	return 0;
+}
+
+/* Set-up then supervision. Returns the process exit code. */
+static int run(struct server_config *c)
+{
+	struct server s = { .cfg = c };
+	struct server_user user;
+	struct strvec argv = { 0 }, env = { 0 };
+	struct sshd_conf sc;
+	char err[1024], *text = NULL;
+	int rc = 1, r;
+
+	if (geteuid() != 0) {
+		fprintf(stderr, "rds-server: must run as root (uid %u): sshd needs root for its chroot and privilege separation\n",
+			(unsigned)geteuid());
+		return 2;
+	}
+	super_block_signals();
+	if ((r = server_user_prepare(c->ssh_user, &user, err, sizeof(err))) < 0 ||
+	    (r = server_layout_prepare(c, &user, err, sizeof(err))) < 0) {
+		/* A setting the user must change: one plain line, like the
+		 * errors of server_config_validate. */
+		if (r == -2)
+			fprintf(stderr, "rds-server: %s\n", err);
+		else
+			log_error("%s", err);
+		rc = r == -2 ? 2 : 1;
+		goto out;
+	}
+	log_info("rds-server %s: port %d, user %s, repositories in %s (SFTP chroot %s, start directory %s)",
+		 RDS_VERSION, c->port, c->ssh_user, c->repo_root, c->chroot_dir, c->login_dir);
+	if (server_ensure_dir(SSHD_PRIVSEP_DIR, 0, 0, 0755, err, sizeof(err)) < 0 ||
+	    server_hostkeys_prepare(c->host_key_dir, &c->key_types, &s.hostkeys, &s.hostkey_paths, err, sizeof(err)) < 0 ||
+	    write_known_hosts(&s, err, sizeof(err)) < 0 || install_keys(c, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	sc = (struct sshd_conf){ c->port, s.hostkey_paths.v, s.hostkey_paths.n, c->authorized_keys_dir,
+				 c->ssh_user, c->chroot_dir, c->login_dir };
+	text = server_sshd_config_text(&sc);
+	if (!text || strvec_push(&argv, c->sshd_bin) < 0 || strvec_push(&argv, "-D") < 0 ||
+	    strvec_push(&argv, "-e") < 0 || strvec_push(&argv, "-f") < 0 || strvec_push(&argv, c->sshd_config) < 0 ||
+	    sshd_env(&env) < 0) {
+		log_error("out of memory");
+		goto out;
+	}
+	if (server_sshd_write_and_test(c->sshd_bin, c->sshd_config, text, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		goto out;
+	}
+	{
+		struct super_spec sp = { argv.v, env.v, c->stop_timeout_s * 1000, on_hup, &s };
+		rc = super_run(&sp, err, sizeof(err));
+		if (rc < 0) {
+			log_error("cannot start sshd: %s", err);
+			rc = 1;
+		}
+		log_info("rds-server exits with status %d", rc);
+	}
+out:
+	free(text);
+	strvec_free(&argv);
+	strvec_free(&env);
+	strvec_free(&s.hostkey_paths);
+	sshkey_list_free(&s.hostkeys);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct server_config cfg;
+	char err[1024];
+	const char *cmd = NULL;
+	int optind_ = 1, rc = 2, r;
+
+	umask(022);
+	server_config_init(&cfg);
+	if (server_config_load_env(&cfg, NULL, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rds-server: %s\n", err);
+		goto out;
+	}
+	r = server_config_parse_args(&cfg, argc, argv, &optind_, err, sizeof(err));
+	if (r == 1 || r == 2) {
+		if (r == 1)
+			usage(stdout);
+		else
+			printf("rds-server %s\n", RDS_VERSION);
+		rc = 0;
+		goto out;
+	}
+	if (r < 0) {
+		fprintf(stderr, "rds-server: %s\n", err);
+		goto out;
+	}
+	if (optind_ < argc)
+		cmd = argv[optind_++];
+	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "info") && strcmp(cmd, "run")) || optind_ < argc) {
+		fprintf(stderr, "rds-server: unexpected argument '%.100s'; commands are health and info (see --help)\n",
+			optind_ < argc ? argv[optind_] : cmd);
+		goto out;
+	}
+	if (server_config_validate(&cfg, (cmd && strcmp(cmd, "run")) ? SERVER_HEALTH : SERVER_RUN, err,
+				   sizeof(err)) < 0) {
+		fprintf(stderr, "rds-server: %s\n", err);
+		/* Docker reads 0 and 1 from a HEALTHCHECK; 2 is reserved. */
+		rc = cmd && !strcmp(cmd, "health") ? 1 : 2;
+		goto out;
+	}
+	rds_log_init(cfg.verbose ? RDS_LOG_DEBUG : RDS_LOG_INFO, !strcmp(cfg.log_format, "json"));
+	if (cmd && !strcmp(cmd, "health")) {
+		rc = server_health(&cfg, err, sizeof(err));
+		printf("%s\n", err);
+	} else if (cmd && !strcmp(cmd, "info")) {
+		rc = server_info(&cfg, stdout) < 0 ? 1 : 0;
+	} else {
+		rc = run(&cfg);
+	}
+out:
+	server_config_free(&cfg);
+	return rc;
 }
