@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <shadow.h>
@@ -61,6 +62,30 @@ int server_user_prepare(const char *user, struct server_user *u, char *err, size
 	if (child_run(&spec, &res, msg, sizeof(msg)) < 0 || res.code != 0) {
 		snprintf(err, errlen, "account %s is locked and usermod could not unlock it (%s); run usermod -p '*' %s in the image",
 			 user, res.code ? "usermod failed" : msg, user);
+		return -1;
+	}
+	return 0;
+}
+
+int server_become_user(const char *user, char *err, size_t errlen)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0)
+		return 0;
+	errno = 0;
+	pw = getpwnam(user);
+	if (!pw) {
+		snprintf(err, errlen, "SSH_USER=%s is not a user of this system", user);
+		return -1;
+	}
+	if (pw->pw_uid == 0) {
+		snprintf(err, errlen, "SSH_USER=%s has uid 0; the SFTP user must not be root", user);
+		return -1;
+	}
+	if (initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
+		snprintf(err, errlen, "cannot become user %s (uid %u): %s; the container needs the SETUID and SETGID capabilities",
+			 user, (unsigned)pw->pw_uid, strerror(errno));
 		return -1;
 	}
 	return 0;

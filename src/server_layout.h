@@ -35,6 +35,13 @@ struct server_user {
  * usermod. */
 int server_user_prepare(const char *user, struct server_user *u, char *err, size_t errlen);
 
+/* Becomes user for good (supplementary groups, gid, uid) so that what
+ * follows reads and writes REPO_ROOT the way sshd's sessions do: a
+ * repository file created by root could not be changed over SFTP later, and
+ * root in the container (capabilities dropped) cannot read REPO_ROOT.
+ * A no-op when not root. Returns 0 or -1 with err set. */
+int server_become_user(const char *user, char *err, size_t errlen);
+
 /* Creates path and its missing parents (root-owned, parents 0755), then
  * gives path exactly the owner and mode asked for. */
 int server_ensure_dir(const char *path, uid_t uid, gid_t gid, mode_t mode, char *err, size_t errlen);

@@ -3,6 +3,7 @@
  *                               and sshd_config, then run sshd and supervise it
  *   rds-server [FLAGS] health   HEALTHCHECK: exit 0 healthy, 1 unhealthy
  *   rds-server [FLAGS] info     port, repositories and their sizes
+ *   rds-server [FLAGS] restic ARGS   restic as SSH_USER in REPO_ROOT
  * Exit codes: sshd's own status (0 after a clean SIGTERM, 128+N when signal N
  * killed it), 1 when set-up failed, 2 for bad configuration. The directory
  * layout is described in server_layout.h. */
@@ -38,7 +39,7 @@ struct server {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"Usage: rds-server [FLAGS] [health | info]\n"
+		"Usage: rds-server [FLAGS] [health | info | restic ARGS...]\n"
 		"\n"
 		"Entrypoint of the restic-docker-swarm server image: keeps SSH host keys in\n"
 		"HOST_KEY_DIR, writes KNOWN_HOSTS_FILE for the agents, authorizes the SSH public\n"
@@ -51,6 +52,8 @@ static void usage(FILE *f)
 		"  health   exit 0 when sshd answers on 127.0.0.1:SSHD_PORT and a key is\n"
 		"           authorized, else 1; prints why\n"
 		"  info     the port, each repository in REPO_ROOT with its size, their count\n"
+		"  restic ARGS...  restic as SSH_USER in REPO_ROOT, e.g.\n"
+		"           rds-server restic -r db snapshots   (asks for the password)\n"
 		"\n"
 		"Settings (flag, environment variable, meaning, default):\n");
 	server_config_usage(f);
@@ -208,6 +211,43 @@ out:
 	return rc;
 }
 
+/* `rds-server restic ARGS`: restic as SSH_USER in REPO_ROOT, so `-r db`
+ * names a repository the way an agent's REPO_PATH does, and whatever restic
+ * writes (forget, prune, a new key) stays the SFTP user's. Replaces this
+ * process: the terminal and restic's exit code are the caller's. */
+static int exec_restic(const struct server_config *c, int argc, char **argv)
+{
+	char err[512];
+	char **args = calloc((size_t)argc + 2, sizeof(*args));
+
+	if (!args) {
+		fprintf(stderr, "rds-server: out of memory\n");
+		return 1;
+	}
+	if (server_become_user(c->ssh_user, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rds-server: %s\n", err);
+		free(args);
+		return 1;
+	}
+	if (chdir(c->repo_root) < 0) {
+		fprintf(stderr, "rds-server: cannot enter REPO_ROOT %s as %s: %s\n", c->repo_root, c->ssh_user,
+			strerror(errno));
+		free(args);
+		return 1;
+	}
+	/* restic's cache would otherwise land in ~ = REPO_ROOT; a local
+	 * repository needs none that outlives the command. */
+	if (!getenv("RESTIC_CACHE_DIR"))
+		setenv("RESTIC_CACHE_DIR", "/tmp/rds-restic-cache", 1);
+	args[0] = "restic";
+	for (int i = 0; i < argc; i++)
+		args[i + 1] = argv[i];
+	execvp(args[0], args);
+	fprintf(stderr, "rds-server: cannot run restic: %s\n", strerror(errno));
+	free(args);
+	return errno == ENOENT ? 127 : 126;
+}
+
 int main(int argc, char **argv)
 {
 	struct server_config cfg;
@@ -236,8 +276,9 @@ int main(int argc, char **argv)
 	}
 	if (optind_ < argc)
 		cmd = argv[optind_++];
-	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "info") && strcmp(cmd, "run")) || optind_ < argc) {
-		fprintf(stderr, "rds-server: unexpected argument '%.100s'; commands are health and info (see --help)\n",
+	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "info") && strcmp(cmd, "run") && strcmp(cmd, "restic")) ||
+	    (optind_ < argc && strcmp(cmd, "restic"))) {
+		fprintf(stderr, "rds-server: unexpected argument '%.100s'; commands are health, info and restic (see --help)\n",
 			optind_ < argc ? argv[optind_] : cmd);
 		goto out;
 	}
@@ -253,7 +294,13 @@ int main(int argc, char **argv)
 		rc = server_health(&cfg, err, sizeof(err));
 		printf("%s\n", err);
 	} else if (cmd && !strcmp(cmd, "info")) {
+		/* As sshd's sessions see REPO_ROOT: root in the image has no
+		 * capability to read the SFTP user's 0700 directory. */
+		if (server_become_user(cfg.ssh_user, err, sizeof(err)) < 0)
+			log_warn("%s", err);
 		rc = server_info(&cfg, stdout) < 0 ? 1 : 0;
+	} else if (cmd && !strcmp(cmd, "restic")) {
+		rc = exec_restic(&cfg, argc - optind_, argv + optind_);
 	} else {
 		rc = run(&cfg);
 	}
