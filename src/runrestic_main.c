@@ -108,6 +108,9 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	}
+	/* The agent's log says once that a 0444 key secret is copied; here,
+	 * in front of every restic command typed by hand, it is noise. */
+	rds_log_init(RDS_LOG_ERROR, 0);
 	if (job_copy_key(cfg.privkey_file, cfg.run_dir, key, sizeof(key), err, sizeof(err)) < 0) {
 		fprintf(stderr, "runrestic: %s\n", err);
 		rc = 1;

@@ -39,6 +39,8 @@ grep -q -- "--password-file $RESTIC_REPO_PASSWORD_FILE" "$T_DIR/help.txt" && ! g
 runrestic restore latest --host it-host --target "$T_DIR/restore" >"$T_DIR/restore.log" 2>&1 &&
 	ok "runrestic restore exits 0" || { not_ok "runrestic restore exits 0"; show "$T_DIR/restore.log"; }
 diff -r "$BACKUP_PATH" "$T_DIR/restore$BACKUP_PATH" >/dev/null && ok "restored tree is byte-identical" || not_ok "restored tree is byte-identical"
+! grep -q "0600 copy" "$T_DIR/restore.log" && ok "runrestic does not repeat the agent's key-mode warning" ||
+	not_ok "runrestic key-mode warning" "$(head -n 3 "$T_DIR/restore.log")"
 runrestic snapshots --bogus-flag >/dev/null 2>&1
 rc=$?
 [ "$rc" != 0 ] && ok "runrestic passes restic's exit code ($rc)" || not_ok "runrestic passes restic's exit code"
