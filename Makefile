@@ -3,6 +3,9 @@
 #   make test          unit tests
 #   make SANITIZE=1 test   the same under ASan+UBSan (objects in build-san/)
 #   make valgrind      unit tests under valgrind
+#   make images        the container images (mk/images.mk; needs Docker)
+#   make demo          the example stack on a swarm, one backup (scripts/demo.sh)
+#   make demo-down     remove the demo again
 CC      ?= cc
 PKGS    := libcurl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -35,7 +38,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 PROGS    := $(BUILD)/rds-agent $(BUILD)/runrestic $(BUILD)/rds-server
 
-.PHONY: all test valgrind clean format
+.PHONY: all test valgrind clean format demo demo-down
 all: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
@@ -69,6 +72,14 @@ test: all
 
 valgrind: all
 	@BUILD=$(BUILD) VALGRIND=1 sh tests/unit/run.sh $(TEST_BIN)
+
+demo:
+	bash scripts/demo.sh up
+
+demo-down:
+	bash scripts/demo.sh down
+
+include mk/images.mk
 
 format:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h

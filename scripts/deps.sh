@@ -1,13 +1,27 @@
 #!/usr/bin/env bash
 # Installs every build and test dependency from Debian's packages when missing.
 # Needs root (apt-get). Safe to run again: installs only what is absent.
+#   scripts/deps.sh        everything: build, tests, images
+#   scripts/deps.sh demo   what `make demo` needs (Docker, a private swarm,
+#                          ssh-keygen, make; the C is built inside the images)
 set -euo pipefail
+demo=(
+	make openssh-client python3 docker.io iproute2 iptables debootstrap util-linux procps
+)
 pkgs=(
 	gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev   # build
 	restic openssh-client openssh-server                              # backups over SFTP
 	docker.io iproute2 iptables busybox-static debootstrap            # a private swarm
 	python3 python3-croniter tzdata valgrind procps util-linux        # tests
 )
+case ${1:-all} in
+all) ;;
+demo) pkgs=("${demo[@]}") ;;
+*)
+	echo "usage: $0 [demo]" >&2
+	exit 2
+	;;
+esac
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

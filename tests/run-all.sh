@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Every test of the project, as CI runs it: installs dependencies, builds,
 # runs unit tests (plain, ASan+UBSan, valgrind), the cron differential test,
-# and the integration scenarios against real restic, sshd and a private
-# dockerd in swarm mode. Ends with "N passed, N failed".
+# the integration scenarios against real restic, sshd and a private dockerd
+# in swarm mode, and the end-to-end tests (both images, the example stack
+# with PostgreSQL, the demo). Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -54,7 +55,13 @@ step 40-agent_docker-sanitize env BUILD=build-san bash tests/integration/40-agen
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 step 20-agent_sftp-valgrind env AGENT_WRAP="$VG" bash tests/integration/20-agent_sftp.sh
 step 40-agent_docker-valgrind env AGENT_WRAP="$VG" bash tests/integration/40-agent_docker.sh
+step 50-server-sanitize env BUILD=build-san bash tests/integration/50-server.sh
+step 50-server-valgrind env SRV_WRAP="$VG" bash tests/integration/50-server.sh
+# End to end: both images, the example stack on the suite's swarm; then the
+# README's demo command on a swarm of its own.
+step e2e-stack bash tests/e2e/run.sh
 step docker-down bash tests/integration/docker_down.sh
+step e2e-demo bash tests/e2e/demo.sh
 
 echo "logs: $LOGDIR ($(( SECONDS - t0 ))s)"
 echo "$passed passed, $failed failed"
