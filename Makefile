@@ -56,7 +56,7 @@ $(BUILD)/runrestic: src/runrestic_main.c $(BUILD)/librds.a
 $(BUILD)/rds-server: src/server_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h $(BUILD)/librds.a | $(BUILD)/tests
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h tests/unit/fakeenv.h $(BUILD)/librds.a | $(BUILD)/tests
 	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/tools/%.c $(BUILD)/librds.a | $(BUILD)/tests

@@ -10,245 +10,71 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfgtab.h"
 #include "words.h"
-
-enum kind { K_STR, K_PORT, K_DURATION, K_FLAG, K_LIST };
-
-struct setting {
-	const char *env;   /* NULL: flag only */
-	const char *lflag; /* long flag without "--" */
-	char sflag;        /* short flag, 0 for none */
-	enum kind kind;
-	size_t off;
-	const char *def;
-	const char *help;
-};
 
 #define OFF(f) offsetof(struct config, f)
 
-static const struct setting settings[] = {
-	{ "SSH_HOST", "ssh-host", 's', K_STR, OFF(ssh_host), "",
+static const struct cfgtab_entry entries[] = {
+	{ "SSH_HOST", "ssh-host", 's', CFG_STR, OFF(ssh_host), "",
 	  "SFTP server (name of the server service); may be USER@HOST" },
-	{ "SSH_PORT", "ssh-port", 'p', K_PORT, OFF(ssh_port), "2222", "SSH port of the server" },
-	{ "SSH_USER", "ssh-user", 0, K_STR, OFF(ssh_user), "restic", "SSH user on the server" },
-	{ "BACKUP_PATH", "backup-path", 0, K_STR, OFF(backup_path), "/backup",
+	{ "SSH_PORT", "ssh-port", 'p', CFG_PORT, OFF(ssh_port), "2222", "SSH port of the server" },
+	{ "SSH_USER", "ssh-user", 0, CFG_STR, OFF(ssh_user), "restic", "SSH user on the server" },
+	{ "BACKUP_PATH", "backup-path", 0, CFG_STR, OFF(backup_path), "/backup",
 	  "directory backed up (mount the volume here)" },
-	{ "REPO_PATH", "repo-path", 'r', K_STR, OFF(repo_path), "",
+	{ "REPO_PATH", "repo-path", 'r', CFG_STR, OFF(repo_path), "",
 	  "repository path on the server (relative to the login directory, or absolute)" },
-	{ "SERVICE_NAME", "service-name", 'n', K_STR, OFF(service_name), "",
+	{ "SERVICE_NAME", "service-name", 'n', CFG_STR, OFF(service_name), "",
 	  "full Swarm service name (with stack prefix) the hooks run in" },
-	{ "PRE_HOOK", "pre-hook", 'a', K_STR, OFF(pre_hook), "", "command run in the service before the backup" },
-	{ "POST_HOOK", "post-hook", 'b', K_STR, OFF(post_hook), "",
+	{ "PRE_HOOK", "pre-hook", 'a', CFG_STR, OFF(pre_hook), "", "command run in the service before the backup" },
+	{ "POST_HOOK", "post-hook", 'b', CFG_STR, OFF(post_hook), "",
 	  "command run in the service after the backup (also after a failure)" },
-	{ "RUN_AT", "run-at", 't', K_STR, OFF(run_at), "",
+	{ "RUN_AT", "run-at", 't', CFG_STR, OFF(run_at), "",
 	  "cron expression (5 or 6 fields, @daily...); empty: one backup now, then exit" },
-	{ "SSH_PRIVKEY_FILE", "ssh-privkey-file", 0, K_STR, OFF(privkey_file), "/run/secrets/restic-ssh-privkey",
+	{ "SSH_PRIVKEY_FILE", "ssh-privkey-file", 0, CFG_STR, OFF(privkey_file), "/run/secrets/restic-ssh-privkey",
 	  "SSH private key (a private 0600 copy is used)" },
-	{ "SSH_KNOWN_HOSTS_FILE", "ssh-known-hosts-file", 0, K_STR, OFF(known_hosts_file),
+	{ "SSH_KNOWN_HOSTS_FILE", "ssh-known-hosts-file", 0, CFG_STR, OFF(known_hosts_file),
 	  "/run/secrets/restic-ssh-known-hosts", "known_hosts with the server's host key" },
-	{ "RESTIC_REPO_PASSWORD_FILE", "restic-repo-password-file", 0, K_STR, OFF(password_file),
+	{ "RESTIC_REPO_PASSWORD_FILE", "restic-repo-password-file", 0, CFG_STR, OFF(password_file),
 	  "/run/secrets/restic-repo-password", "repository password file" },
-	{ "EXTRA_ARGS", NULL, 0, K_STR, OFF(extra_args), "", "more flags, split like shell words (e.g. --verbose)" },
-	{ "BACKUP_HOST", "backup-host", 0, K_STR, OFF(backup_host), "",
+	{ "EXTRA_ARGS", NULL, 0, CFG_STR, OFF(extra_args), "", "more flags, split like shell words (e.g. --verbose)" },
+	{ "BACKUP_HOST", "backup-host", 0, CFG_STR, OFF(backup_host), "",
 	  "restic --host of every snapshot (default: SERVICE_NAME, else from REPO_PATH)" },
-	{ "HOOK_TIMEOUT", "hook-timeout", 0, K_DURATION, OFF(hook_timeout_s), "1h",
+	{ "HOOK_TIMEOUT", "hook-timeout", 0, CFG_DURATION, OFF(hook_timeout_s), "1h",
 	  "longest a hook may run (s, m, h; 0 = no limit)" },
-	{ "STOP_TIMEOUT", "stop-timeout", 0, K_DURATION, OFF(stop_timeout_s), "30s",
+	{ "STOP_TIMEOUT", "stop-timeout", 0, CFG_DURATION, OFF(stop_timeout_s), "30s",
 	  "on SIGTERM, how long restic may take to stop before SIGKILL" },
-	{ "STATUS_FILE", "status-file", 0, K_STR, OFF(status_file), "/run/rds/status.json",
+	{ "STATUS_FILE", "status-file", 0, CFG_STR, OFF(status_file), "/run/rds/status.json",
 	  "JSON status written after every run (read by 'rds-agent health')" },
-	{ "DOCKER_HOST", "docker-host", 0, K_STR, OFF(docker_host), "",
+	{ "DOCKER_HOST", "docker-host", 0, CFG_STR, OFF(docker_host), "",
 	  "Docker API: unix:///path or tcp://host:port (default unix:///var/run/docker.sock)" },
-	{ "TZ", "tz", 0, K_STR, OFF(tz), "", "time zone of RUN_AT (default UTC or the image's local time)" },
-	{ "RESTIC_BINARY", "restic-binary", 0, K_STR, OFF(restic_bin), "restic", "restic program to run" },
-	{ "RDS_RUN_DIR", "run-dir", 0, K_STR, OFF(run_dir), "/run/rds", "private directory for the key copy" },
-	{ "LOG_FORMAT", "log-format", 0, K_STR, OFF(log_format), "text", "text or json" },
-	{ NULL, "verbose", 'v', K_FLAG, OFF(verbose), "", "debug logging" },
-	{ NULL, "ssh-option", 'o', K_LIST, OFF(ssh_options), "", "extra ssh option, e.g. Ciphers=aes128-gcm@openssh.com (repeatable)" },
-	{ NULL, "restic-arg", 'e', K_LIST, OFF(restic_args), "", "extra argument for restic (repeatable)" },
+	{ "TZ", "tz", 0, CFG_STR, OFF(tz), "", "time zone of RUN_AT (default UTC or the image's local time)" },
+	{ "RESTIC_BINARY", "restic-binary", 0, CFG_STR, OFF(restic_bin), "restic", "restic program to run" },
+	{ "RDS_RUN_DIR", "run-dir", 0, CFG_STR, OFF(run_dir), "/run/rds", "private directory for the key copy" },
+	{ "LOG_FORMAT", "log-format", 0, CFG_STR, OFF(log_format), "text", "text or json" },
+	{ NULL, "verbose", 'v', CFG_FLAG, OFF(verbose), "", "debug logging" },
+	{ NULL, "ssh-option", 'o', CFG_LIST, OFF(ssh_options), "", "extra ssh option, e.g. Ciphers=aes128-gcm@openssh.com (repeatable)" },
+	{ NULL, "restic-arg", 'e', CFG_LIST, OFF(restic_args), "", "extra argument for restic (repeatable)" },
 };
 
-#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
-#define VALUE_MAX 4096
-
-static char **str_at(struct config *c, const struct setting *s)
-{
-	return (char **)((char *)c + s->off);
-}
-
-int config_parse_duration(const char *s, long *out)
-{
-	char *end;
-	long mult = 1, v;
-
-	if (!s || !*s)
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || v < 0)
-		return -1;
-	if (*end) {
-		if (end[1])
-			return -1;
-		switch (*end) {
-		case 's': mult = 1; break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		default: return -1;
-		}
-	}
-	if (v > LONG_MAX / 3600 / 24)
-		return -1;
-	*out = v * mult;
-	return 0;
-}
-
-/* Stores one value. src names where it came from, for the error message. */
-static int set_value(struct config *c, const struct setting *s, const char *val, const char *src, char *err,
-		     size_t errlen)
-{
-	char *end;
-	long v;
-
-	if (strlen(val) > VALUE_MAX) {
-		snprintf(err, errlen, "%s: value is %zu bytes long; at most %d are allowed", src, strlen(val),
-			 VALUE_MAX);
-		return -1;
-	}
-	switch (s->kind) {
-	case K_STR: {
-		char *dup = strdup(val);
-		if (!dup)
-			goto oom;
-		free(*str_at(c, s));
-		*str_at(c, s) = dup;
-		return 0;
-	}
-	case K_PORT:
-		errno = 0;
-		v = strtol(val, &end, 10);
-		if (errno || end == val || *end || v < 1 || v > 65535) {
-			snprintf(err, errlen, "%s='%s' is not a TCP port; use a number from 1 to 65535", src, val);
-			return -1;
-		}
-		*(int *)((char *)c + s->off) = (int)v;
-		return 0;
-	case K_DURATION:
-		if (config_parse_duration(val, &v) < 0) {
-			snprintf(err, errlen, "%s='%s' is not a duration; use seconds or a number with s, m or h (e.g. 90s, 5m, 1h)",
-				 src, val);
-			return -1;
-		}
-		*(long *)((char *)c + s->off) = v;
-		return 0;
-	case K_FLAG:
-		*(int *)((char *)c + s->off) = 1;
-		return 0;
-	case K_LIST:
-		if (strvec_push((struct strvec *)((char *)c + s->off), val) < 0)
-			goto oom;
-		return 0;
-	}
-	return 0;
-oom:
-	snprintf(err, errlen, "out of memory");
-	return -1;
-}
+static const struct cfgtab table = { entries, sizeof(entries) / sizeof(entries[0]) };
 
 void config_init(struct config *c)
 {
-	char err[64];
-
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (settings[i].kind != K_FLAG && settings[i].kind != K_LIST)
-			set_value(c, &settings[i], settings[i].def, "default", err, sizeof(err));
+	cfgtab_defaults(&table, c);
 }
 
 void config_free(struct config *c)
 {
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		if (settings[i].kind == K_STR) {
-			free(*str_at(c, &settings[i]));
-			*str_at(c, &settings[i]) = NULL;
-		}
-	}
-	strvec_free(&c->ssh_options);
-	strvec_free(&c->restic_args);
+	cfgtab_free(&table, c);
 	strvec_free(&c->pre_argv);
 	strvec_free(&c->post_argv);
 }
 
-static const struct setting *find_long(const char *name, size_t len)
-{
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (settings[i].lflag && strlen(settings[i].lflag) == len && !strncmp(settings[i].lflag, name, len))
-			return &settings[i];
-	return NULL;
-}
-
-static const struct setting *find_short(char f)
-{
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (settings[i].sflag == f)
-			return &settings[i];
-	return NULL;
-}
-
 int config_parse_args(struct config *c, int argc, char **argv, int *optind, char *err, size_t errlen)
 {
-	int i = *optind;
-
-	for (; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		const struct setting *s = NULL;
-		char src[128];
-
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || !a[1])
-			break;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			*optind = i + 1;
-			return 1;
-		}
-		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
-			*optind = i + 1;
-			return 2;
-		}
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			size_t len = eq ? (size_t)(eq - a - 2) : strlen(a + 2);
-			s = find_long(a + 2, len);
-			if (eq)
-				val = eq + 1;
-		} else if (!a[2]) {
-			s = find_short(a[1]);
-		}
-		if (!s) {
-			snprintf(err, errlen, "unknown option '%.100s'; see --help for the list", a);
-			return -1;
-		}
-		snprintf(src, sizeof(src), "--%s", s->lflag);
-		if (s->kind == K_FLAG) {
-			if (val) {
-				snprintf(err, errlen, "%s takes no value", src);
-				return -1;
-			}
-		} else if (!val) {
-			if (i + 1 >= argc) {
-				snprintf(err, errlen, "%s needs a value (%s)", src, s->help);
-				return -1;
-			}
-			val = argv[++i];
-		}
-		if (set_value(c, s, val ? val : "", src, err, errlen) < 0)
-			return -1;
-	}
-	*optind = i;
-	return 0;
+	return cfgtab_parse_args(&table, c, argc, argv, optind, err, errlen);
 }
 
 int config_load_env(struct config *c, const char *(*getenv_fn)(const char *), char *err, size_t errlen)
@@ -257,14 +83,8 @@ int config_load_env(struct config *c, const char *(*getenv_fn)(const char *), ch
 	char msg[256];
 	int idx = 0, rc = -1;
 
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		const char *v;
-		if (!settings[i].env)
-			continue;
-		v = getenv_fn ? getenv_fn(settings[i].env) : getenv(settings[i].env);
-		if (v && set_value(c, &settings[i], v, settings[i].env, err, errlen) < 0)
-			return -1;
-	}
+	if (cfgtab_load_env(&table, c, getenv_fn, err, errlen) < 0)
+		return -1;
 	if (!c->extra_args || !*c->extra_args)
 		return 0;
 	if (words_split(c->extra_args, &words, msg, sizeof(msg)) < 0) {
@@ -483,17 +303,5 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 
 void config_usage(FILE *f)
 {
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		const struct setting *s = &settings[i];
-		char flag[64] = "";
-
-		if (s->lflag && s->sflag)
-			snprintf(flag, sizeof(flag), "-%c, --%s", s->sflag, s->lflag);
-		else if (s->lflag)
-			snprintf(flag, sizeof(flag), "    --%s", s->lflag);
-		fprintf(f, "  %-32s %-26s %s", flag, s->env ? s->env : "", s->help);
-		if (s->def && *s->def)
-			fprintf(f, " [default: %s]", s->def);
-		fputc('\n', f);
-	}
+	cfgtab_usage(&table, f);
 }

@@ -1,5 +1,5 @@
 /* config: the agent's settings as one table (environment variable, CLI flag,
- * default, validator). Sources in increasing precedence: defaults, the
+ * default, help; parsed by cfgtab) and their validation. Sources in increasing precedence: defaults, the
  * environment, EXTRA_ARGS (split like shell words), the command line.
  * Errors name the setting, show the bad value (never a secret's content) and
  * say what would be valid. */
@@ -51,8 +51,5 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 
 /* Writes the flag/variable/default table for --help. */
 void config_usage(FILE *f);
-
-/* Parses "90", "90s", "5m", "2h" into seconds. Returns 0 or -1. */
-int config_parse_duration(const char *s, long *out);
 
 #endif

@@ -10,123 +10,54 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "cfgtab.h"
 #include "sshkeys.h"
-
-enum kind { K_STR, K_PORT, K_DURATION, K_FLAG };
-
-struct setting {
-	const char *env;   /* NULL: flag only */
-	const char *lflag; /* long flag without "--" */
-	char sflag;        /* short flag, 0 for none */
-	enum kind kind;
-	size_t off;
-	const char *def;
-	const char *help;
-};
 
 #define OFF(f) offsetof(struct server_config, f)
 
-static const struct setting settings[] = {
-	{ "SSHD_PORT", "port", 'p', K_PORT, OFF(port), "2222", "port sshd listens on" },
-	{ "SWARM_SERVICE", "swarm-service", 0, K_STR, OFF(swarm_service), "",
+static const struct cfgtab_entry entries[] = {
+	{ "SSHD_PORT", "port", 'p', CFG_PORT, OFF(port), "2222", "port sshd listens on" },
+	{ "SWARM_SERVICE", "swarm-service", 0, CFG_STR, OFF(swarm_service), "",
 	  "name that resolves to this server service; written into known_hosts" },
-	{ "EXTRA_HOST_NAMES", "extra-host-names", 0, K_STR, OFF(extra_names), "",
+	{ "EXTRA_HOST_NAMES", "extra-host-names", 0, CFG_STR, OFF(extra_names), "",
 	  "more names or addresses for known_hosts, separated by commas or spaces" },
-	{ "HOST_KEY_DIR", "host-key-dir", 0, K_STR, OFF(host_key_dir), "/etc/ssh/host_keys",
+	{ "HOST_KEY_DIR", "host-key-dir", 0, CFG_STR, OFF(host_key_dir), "/etc/ssh/host_keys",
 	  "persistent host keys (mount a volume: agents' known_hosts depend on them)" },
-	{ "HOST_KEY_TYPES", "host-key-types", 0, K_STR, OFF(host_key_types), "ed25519,ecdsa",
+	{ "HOST_KEY_TYPES", "host-key-types", 0, CFG_STR, OFF(host_key_types), "ed25519,ecdsa",
 	  "host key types to use: ed25519, ecdsa, rsa (generated once when missing)" },
-	{ "REPO_ROOT", "repo-root", 0, K_STR, OFF(repo_root), "/home/restic",
+	{ "REPO_ROOT", "repo-root", 0, CFG_STR, OFF(repo_root), "/home/restic",
 	  "restic repositories (mount a volume); its parent directory is the SFTP chroot" },
-	{ "SECRETS_DIR", "secrets-dir", 0, K_STR, OFF(secrets_dir), "/run/secrets",
+	{ "SECRETS_DIR", "secrets-dir", 0, CFG_STR, OFF(secrets_dir), "/run/secrets",
 	  "every SSH public key file here is an authorized agent key" },
-	{ "KNOWN_HOSTS_FILE", "known-hosts-file", 0, K_STR, OFF(known_hosts_file),
+	{ "KNOWN_HOSTS_FILE", "known-hosts-file", 0, CFG_STR, OFF(known_hosts_file),
 	  "/etc/ssh/host_fingerprints/known_hosts", "known_hosts written for the agents" },
-	{ "AUTHORIZED_KEYS_DIR", "authorized-keys-dir", 0, K_STR, OFF(authorized_keys_dir),
+	{ "AUTHORIZED_KEYS_DIR", "authorized-keys-dir", 0, CFG_STR, OFF(authorized_keys_dir),
 	  "/etc/ssh/authorized_keys", "where the authorized_keys file (named after SSH_USER) is written" },
-	{ "SSHD_BIN", "sshd-bin", 0, K_STR, OFF(sshd_bin), "/usr/sbin/sshd", "sshd program (absolute path)" },
-	{ "SSHD_CONFIG", "sshd-config", 0, K_STR, OFF(sshd_config), "/etc/ssh/sshd_config.rds",
+	{ "SSHD_BIN", "sshd-bin", 0, CFG_STR, OFF(sshd_bin), "/usr/sbin/sshd", "sshd program (absolute path)" },
+	{ "SSHD_CONFIG", "sshd-config", 0, CFG_STR, OFF(sshd_config), "/etc/ssh/sshd_config.rds",
 	  "where the generated sshd configuration is written" },
-	{ "SSH_USER", "ssh-user", 0, K_STR, OFF(ssh_user), "restic",
+	{ "SSH_USER", "ssh-user", 0, CFG_STR, OFF(ssh_user), "restic",
 	  "the only user allowed to log in (must exist; the image creates it)" },
-	{ "STOP_TIMEOUT", "stop-timeout", 0, K_DURATION, OFF(stop_timeout_s), "5s",
+	{ "STOP_TIMEOUT", "stop-timeout", 0, CFG_DURATION, OFF(stop_timeout_s), "5s",
 	  "on SIGTERM, how long sshd and open sessions get before SIGKILL" },
-	{ "LOG_FORMAT", "log-format", 0, K_STR, OFF(log_format), "text", "text or json (rds-server's own lines)" },
-	{ NULL, "verbose", 'v', K_FLAG, OFF(verbose), "", "debug logging" },
+	{ "LOG_FORMAT", "log-format", 0, CFG_STR, OFF(log_format), "text", "text or json (rds-server's own lines)" },
+	{ NULL, "verbose", 'v', CFG_FLAG, OFF(verbose), "", "debug logging" },
 };
 
-#define NSETTINGS (sizeof(settings) / sizeof(settings[0]))
-#define VALUE_MAX 4096
 #define PATH_MAX_LEN 1024
+#define STOP_TIMEOUT_MAX 3600 /* Docker's stop grace is shorter anyway */
 
-static char **str_at(struct server_config *c, const struct setting *s)
-{
-	return (char **)((char *)c + s->off);
-}
-
-static int set_value(struct server_config *c, const struct setting *s, const char *val, const char *src, char *err,
-		     size_t errlen)
-{
-	char *end, *dup;
-	long v;
-
-	if (strlen(val) > VALUE_MAX) {
-		snprintf(err, errlen, "%s: value is %zu bytes long; at most %d are allowed", src, strlen(val),
-			 VALUE_MAX);
-		return -1;
-	}
-	switch (s->kind) {
-	case K_STR:
-		dup = strdup(val);
-		if (!dup) {
-			snprintf(err, errlen, "out of memory");
-			return -1;
-		}
-		free(*str_at(c, s));
-		*str_at(c, s) = dup;
-		return 0;
-	case K_PORT:
-		errno = 0;
-		v = strtol(val, &end, 10);
-		if (errno || end == val || *end || v < 1 || v > 65535) {
-			snprintf(err, errlen, "%s='%.100s' is not a TCP port; use a number from 1 to 65535", src, val);
-			return -1;
-		}
-		*(int *)((char *)c + s->off) = (int)v;
-		return 0;
-	case K_DURATION:
-		if (config_parse_duration(val, &v) < 0 || v > 3600) {
-			snprintf(err, errlen, "%s='%.100s' is not a duration up to 1h; use seconds or a number with s or m (e.g. 5s, 1m)",
-				 src, val);
-			return -1;
-		}
-		*(long *)((char *)c + s->off) = v;
-		return 0;
-	case K_FLAG:
-		*(int *)((char *)c + s->off) = 1;
-		return 0;
-	}
-	return 0;
-}
+static const struct cfgtab table = { entries, sizeof(entries) / sizeof(entries[0]) };
 
 void server_config_init(struct server_config *c)
 {
-	char err[64];
-
 	memset(c, 0, sizeof(*c));
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (settings[i].kind != K_FLAG)
-			set_value(c, &settings[i], settings[i].def, "default", err, sizeof(err));
+	cfgtab_defaults(&table, c);
 }
 
 void server_config_free(struct server_config *c)
 {
-	for (size_t i = 0; i < NSETTINGS; i++)
-		if (settings[i].kind == K_STR) {
-			free(*str_at(c, &settings[i]));
-			*str_at(c, &settings[i]) = NULL;
-		}
+	cfgtab_free(&table, c);
 	strvec_free(&c->names);
 	strvec_free(&c->key_types);
 	free(c->chroot_dir);
@@ -137,81 +68,13 @@ void server_config_free(struct server_config *c)
 int server_config_load_env(struct server_config *c, const char *(*getenv_fn)(const char *), char *err,
 			   size_t errlen)
 {
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		const char *v;
-		if (!settings[i].env)
-			continue;
-		v = getenv_fn ? getenv_fn(settings[i].env) : getenv(settings[i].env);
-		if (v && set_value(c, &settings[i], v, settings[i].env, err, errlen) < 0)
-			return -1;
-	}
-	return 0;
-}
-
-static const struct setting *find_flag(const char *a, size_t len, char sflag)
-{
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		if (sflag && settings[i].sflag == sflag)
-			return &settings[i];
-		if (!sflag && strlen(settings[i].lflag) == len && !strncmp(settings[i].lflag, a, len))
-			return &settings[i];
-	}
-	return NULL;
+	return cfgtab_load_env(&table, c, getenv_fn, err, errlen);
 }
 
 int server_config_parse_args(struct server_config *c, int argc, char **argv, int *optind, char *err,
 			     size_t errlen)
 {
-	int i = *optind;
-
-	for (; i < argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		const struct setting *s = NULL;
-		char src[64];
-
-		if (!strcmp(a, "--")) {
-			i++;
-			break;
-		}
-		if (a[0] != '-' || !a[1])
-			break;
-		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			*optind = i + 1;
-			return 1;
-		}
-		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
-			*optind = i + 1;
-			return 2;
-		}
-		if (a[1] == '-') {
-			const char *eq = strchr(a + 2, '=');
-			s = find_flag(a + 2, eq ? (size_t)(eq - a - 2) : strlen(a + 2), 0);
-			if (eq)
-				val = eq + 1;
-		} else if (!a[2]) {
-			s = find_flag(NULL, 0, a[1]);
-		}
-		if (!s) {
-			snprintf(err, errlen, "unknown option '%.100s'; see --help for the list", a);
-			return -1;
-		}
-		snprintf(src, sizeof(src), "--%s", s->lflag);
-		if (s->kind == K_FLAG && val) {
-			snprintf(err, errlen, "%s takes no value", src);
-			return -1;
-		}
-		if (s->kind != K_FLAG && !val) {
-			if (i + 1 >= argc) {
-				snprintf(err, errlen, "%s needs a value (%s)", src, s->help);
-				return -1;
-			}
-			val = argv[++i];
-		}
-		if (set_value(c, s, val ? val : "", src, err, errlen) < 0)
-			return -1;
-	}
-	*optind = i;
-	return 0;
+	return cfgtab_parse_args(&table, c, argc, argv, optind, err, errlen);
 }
 
 /* sshd_config has no quoting we could rely on for every keyword, and '%'
@@ -424,6 +287,10 @@ int server_config_validate(struct server_config *c, enum server_mode mode, char 
 		snprintf(err, errlen, "LOG_FORMAT='%.100s' is not valid; use text or json", c->log_format);
 		return -1;
 	}
+	if (c->stop_timeout_s > STOP_TIMEOUT_MAX) {
+		snprintf(err, errlen, "STOP_TIMEOUT=%lds is too long; use at most 1h (e.g. 5s, 1m)", c->stop_timeout_s);
+		return -1;
+	}
 	if (mode == SERVER_RUN && check_run_inputs(c, err, errlen) < 0)
 		return -1;
 	return 0;
@@ -431,17 +298,5 @@ int server_config_validate(struct server_config *c, enum server_mode mode, char 
 
 void server_config_usage(FILE *f)
 {
-	for (size_t i = 0; i < NSETTINGS; i++) {
-		const struct setting *s = &settings[i];
-		char flag[64];
-
-		if (s->sflag)
-			snprintf(flag, sizeof(flag), "-%c, --%s", s->sflag, s->lflag);
-		else
-			snprintf(flag, sizeof(flag), "    --%s", s->lflag);
-		fprintf(f, "  %-26s %-20s %s", flag, s->env ? s->env : "", s->help);
-		if (s->def && *s->def)
-			fprintf(f, " [default: %s]", s->def);
-		fputc('\n', f);
-	}
+	cfgtab_usage(&table, f);
 }

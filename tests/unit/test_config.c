@@ -4,37 +4,18 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cfgtab.h"
 #include "config.h"
+#include "fakeenv.h"
 #include "t.h"
 
-static const char *env_keys[64], *env_vals[64];
-static int env_n;
 static char dir[] = "/tmp/rds-test-config-XXXXXX";
 static char key[256], kh[256], pw[256], empty[256];
-
-static const char *fake_getenv(const char *k)
-{
-	for (int i = 0; i < env_n; i++)
-		if (!strcmp(env_keys[i], k))
-			return env_vals[i];
-	return NULL;
-}
-
-static void setv(const char *k, const char *v)
-{
-	for (int i = 0; i < env_n; i++)
-		if (!strcmp(env_keys[i], k)) {
-			env_vals[i] = v;
-			return;
-		}
-	env_keys[env_n] = k;
-	env_vals[env_n++] = v;
-}
 
 /* A complete, valid environment. */
 static void base_env(void)
 {
-	env_n = 0;
+	env_reset();
 	setv("SSH_HOST", "backup-server");
 	setv("REPO_PATH", "db");
 	setv("SSH_PRIVKEY_FILE", key);
@@ -222,11 +203,11 @@ int main(void)
 
 	{
 		long v = 0;
-		CHECK(config_parse_duration("90", &v) == 0 && v == 90, "duration 90");
-		CHECK(config_parse_duration("5m", &v) == 0 && v == 300, "duration 5m");
-		CHECK(config_parse_duration("2h", &v) == 0 && v == 7200, "duration 2h");
-		CHECK(config_parse_duration("-1", &v) < 0, "negative duration rejected");
-		CHECK(config_parse_duration("1d", &v) < 0, "unknown unit rejected");
+		CHECK(cfgtab_parse_duration("90", &v) == 0 && v == 90, "duration 90");
+		CHECK(cfgtab_parse_duration("5m", &v) == 0 && v == 300, "duration 5m");
+		CHECK(cfgtab_parse_duration("2h", &v) == 0 && v == 7200, "duration 2h");
+		CHECK(cfgtab_parse_duration("-1", &v) < 0, "negative duration rejected");
+		CHECK(cfgtab_parse_duration("1d", &v) < 0, "unknown unit rejected");
 	}
 	{
 		char *buf = NULL;
