@@ -47,7 +47,7 @@ static void lb_flush(struct linebuf *lb, int stream, const struct child_spec *s)
 	}
 }
 
-static int status_code(int st)
+int child_status_code(int st)
 {
 	if (WIFEXITED(st))
 		return WEXITSTATUS(st);
@@ -62,13 +62,10 @@ void child_reap_all(void)
 		;
 }
 
-/* In the forked child: only async-signal-safe calls, then exec or _exit. */
-static void child_exec(const struct child_spec *s, int out_fd, int err_fd)
+void child_default_signals(void)
 {
 	sigset_t none;
-	int devnull = open("/dev/null", O_RDONLY);
 
-	setpgid(0, 0);
 	/* Default dispositions first, then unblock: a stop signal the parent
 	 * sent already (pending here) must end us, not run an inherited
 	 * handler that only sets a flag. */
@@ -77,6 +74,15 @@ static void child_exec(const struct child_spec *s, int out_fd, int err_fd)
 			signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* In the forked child: only async-signal-safe calls, then exec or _exit. */
+static void child_exec(const struct child_spec *s, int out_fd, int err_fd)
+{
+	int devnull = open("/dev/null", O_RDONLY);
+
+	setpgid(0, 0);
+	child_default_signals();
 	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 		_exit(126);
 	close_range(3, ~0U, 0);
@@ -187,7 +193,7 @@ int child_run(const struct child_spec *s, struct child_result *res, char *err, s
 	/* Whatever is left of the group goes with it. */
 	kill(-pid, SIGKILL);
 	child_reap_all();
-	res->code = status_code(st);
+	res->code = child_status_code(st);
 	res->elapsed_ms = mono_ms() - start;
 	rc = 0;
 out:

@@ -39,6 +39,13 @@ struct child_result {
  * with err set when it could not be started. */
 int child_run(const struct child_spec *spec, struct child_result *res, char *err, size_t errlen);
 
+/* A wait status as an exit code: the code, 128+N for signal N, else 255. */
+int child_status_code(int st);
+
+/* In a forked child before exec: every signal back to its default
+ * disposition, then nothing blocked (async-signal-safe). */
+void child_default_signals(void);
+
 /* Reaps every exited child without blocking (the PID 1 duty). */
 void child_reap_all(void);
 

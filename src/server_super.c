@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "log.h"
 #include "util.h"
 
@@ -39,29 +40,15 @@ void super_block_signals(void)
 	sigaction(SIGPIPE, &sa, NULL);
 }
 
-static int status_code(int st)
-{
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return 255;
-}
-
 /* In the forked child: async-signal-safe calls only, then exec or _exit. */
 static void child_exec(const struct super_spec *s)
 {
-	sigset_t none;
 	int devnull = open("/dev/null", O_RDONLY);
 
 	/* Its own process group: a terminal's ^C reaches sshd once, through
 	 * us, not twice. */
 	setpgid(0, 0);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	child_default_signals();
 	if (devnull < 0 || dup2(devnull, 0) < 0)
 		_exit(126);
 	close_range(3, ~0U, 0);
@@ -203,7 +190,7 @@ int super_run(const struct super_spec *s, char *err, size_t errlen)
 		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
 			if (w == pid) {
 				alive = 0;
-				code = status_code(st);
+				code = child_status_code(st);
 			}
 		if (!alive)
 			break;
