@@ -94,16 +94,27 @@ static void sleep_until(time_t until)
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
 	while (!stop_requested) {
-		time_t now = time(NULL);
-		struct timespec ts;
+		struct timespec now, ts;
 		int sig;
 
 		child_reap_all();
-		if (now >= until)
+		clock_gettime(CLOCK_REALTIME, &now);
+		if (now.tv_sec >= until)
 			break;
-		/* Wake at least hourly so a changed wall clock is noticed. */
-		ts.tv_sec = until - now > 3600 ? 3600 : until - now;
-		ts.tv_nsec = 0;
+		/* To the start of second `until`, not a whole number of seconds
+		 * from now (that woke up to a second late). At least hourly, so
+		 * a changed wall clock is noticed. */
+		if (until - now.tv_sec > 3600) {
+			ts.tv_sec = 3600;
+			ts.tv_nsec = 0;
+		} else {
+			ts.tv_sec = until - now.tv_sec - 1;
+			ts.tv_nsec = 1000000000L - now.tv_nsec;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+		}
 		sig = sigtimedwait(&set, &info, &ts);
 		if (sig == SIGTERM || sig == SIGINT)
 			stop_requested = 1;
