@@ -1,5 +1,5 @@
 # restic-docker-swarm: plain Makefile.
-#   make               build/rds-agent, build/runrestic
+#   make               build/rds-agent, build/rds-hook, build/runrestic, build/rds-server
 #   make test          unit tests
 #   make SANITIZE=1 test   the same under ASan+UBSan (objects in build-san/)
 #   make valgrind      unit tests under valgrind
@@ -18,7 +18,9 @@ WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wformat=2 -Wshadow \
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc
-LDFLAGS += -pie -Wl,-z,relro,-z,now
+# --as-needed: each program loads only the libraries it calls; rds-agent
+# then never maps libcurl and its TLS stack (only rds-hook does).
+LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -lm
 
 ifeq ($(SANITIZE),1)
@@ -36,7 +38,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
-PROGS    := $(BUILD)/rds-agent $(BUILD)/runrestic $(BUILD)/rds-server
+PROGS    := $(BUILD)/rds-agent $(BUILD)/rds-hook $(BUILD)/runrestic $(BUILD)/rds-server
 
 .PHONY: all test valgrind clean format demo demo-down
 all: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
@@ -48,6 +50,9 @@ $(BUILD)/librds.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BUILD)/rds-agent: src/agent_main.c $(BUILD)/librds.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
+
+$(BUILD)/rds-hook: src/hook_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/runrestic: src/runrestic_main.c $(BUILD)/librds.a

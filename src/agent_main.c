@@ -11,8 +11,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
-
 #include "child.h"
 #include "config.h"
 #include "cron.h"
@@ -197,7 +195,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct job job;
 	char err[1024];
-	int optind_ = 1, rc = 2, r, prepared = 0;
+	int optind_ = 1, rc = 2, r;
 	const char *cmd = NULL, *hook = NULL;
 
 	config_init(&cfg);
@@ -211,7 +209,7 @@ int main(int argc, char **argv)
 		rc = 0;
 		goto out;
 	} else if (r == 2) {
-		printf("rds-agent %s (libcurl %s)\n", RDS_VERSION, curl_version_info(CURLVERSION_NOW)->version);
+		printf("rds-agent %s\n", RDS_VERSION);
 		rc = 0;
 		goto out;
 	} else if (r < 0) {
@@ -243,17 +241,11 @@ int main(int argc, char **argv)
 	tzset();
 	rds_log_init(cfg.verbose ? RDS_LOG_DEBUG : RDS_LOG_INFO, !strcmp(cfg.log_format, "json"));
 	install_signals();
-	if (curl_global_init(CURL_GLOBAL_NOTHING) != CURLE_OK) {
-		fprintf(stderr, "rds-agent: libcurl failed to initialise\n");
-		rc = 1;
-		goto out;
-	}
 	if (job_prepare(&job, &cfg, &stop_requested, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rds-agent: %s\n", err);
 		rc = 2;
-		goto out_curl;
+		goto out;
 	}
-	prepared = 1;
 	job.st.agent_started = time(NULL);
 	if (hook) {
 		rc = job_run_hook(&job, hook) == 0 ? 0 : 1;
@@ -265,10 +257,6 @@ int main(int argc, char **argv)
 			 cfg.tz, cfg.backup_host);
 		rc = run_scheduled(&job);
 	}
-out_curl:
-	if (prepared)
-		job_release(&job);
-	curl_global_cleanup();
 out:
 	config_free(&cfg);
 	return rc;

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "child.h"
-#include "docker.h"
+#include "hook.h"
 #include "log.h"
 #include "util.h"
 
@@ -85,6 +85,8 @@ int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atom
 	memset(j, 0, sizeof(*j));
 	j->cfg = cfg;
 	j->stop = stop;
+	if ((cfg->pre_argv.n || cfg->post_argv.n) && hook_find_helper(j->hook_bin, sizeof(j->hook_bin), err, errlen) < 0)
+		return -1;
 	if (job_copy_key(cfg->privkey_file, cfg->run_dir, j->key_copy, sizeof(j->key_copy), err, errlen) < 0)
 		return -1;
 	j->remote.restic_bin = cfg->restic_bin;
@@ -109,45 +111,18 @@ int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atom
 	return 0;
 }
 
-void job_release(struct job *j)
-{
-	docker_close(j->docker);
-	j->docker = NULL;
-}
-
 /* ---- hooks ---- */
-
-static void hook_line(void *ud, int stream, const char *line)
-{
-	log_info("%s[%s]: %s", (const char *)ud, stream == 2 ? "stderr" : "stdout", line);
-}
 
 /* Returns the hook's exit code, or -1 when it could not run (msg says why). */
 static int hook_exec(struct job *j, const char *which, char *const *argv, const volatile sig_atomic_t *cancel,
 		     long timeout_ms, char *msg, size_t msglen)
 {
-	struct docker_exec_result res;
-	char err[512], tag[32];
+	struct hook_spec h = { which, j->hook_bin, j->cfg->docker_host, j->cfg->service_name, argv, timeout_ms, cancel,
+			       j->cfg->verbose };
 
-	snprintf(tag, sizeof(tag), "%s-hook", which);
-	if (!j->docker && docker_open(&j->docker, j->cfg->docker_host, err, sizeof(err)) < 0) {
-		snprintf(msg, msglen, "%s-hook not run: %s", which, err);
-		return -1;
-	}
 	log_info("%s-hook: running in service %s: %s", which, j->cfg->service_name,
 		 !strcmp(which, "pre") ? j->cfg->pre_hook : j->cfg->post_hook);
-	memset(&res, 0, sizeof(res));
-	if (docker_exec_in_service(j->docker, j->cfg->service_name, argv, timeout_ms, (const volatile int *)cancel,
-				   hook_line, tag, &res, err, sizeof(err)) < 0) {
-		snprintf(msg, msglen, "%s-hook failed: %s", which, err);
-		return -1;
-	}
-	log_info("%s-hook: exit code %d in container %.12s (task %.12s, slot %d)", which, res.exit_code,
-		 res.container_id, res.task_id, res.slot);
-	if (res.exit_code != 0)
-		snprintf(msg, msglen, "%s-hook exited with code %d in container %.12s", which, res.exit_code,
-			 res.container_id);
-	return res.exit_code;
+	return hook_run(&h, msg, msglen);
 }
 
 int job_run_hook(struct job *j, const char *which)

@@ -9,14 +9,12 @@
 #include "restic.h"
 #include "status.h"
 
-struct docker;
-
 struct job {
 	const struct config *cfg;     /* borrowed */
 	struct restic_remote remote;  /* strings borrowed from cfg and key_copy */
 	char key_copy[PATH_MAX];      /* private 0600 copy of SSH_PRIVKEY_FILE */
 	char ssh_log[PATH_MAX];       /* ssh -E file, truncated before each restic run */
-	struct docker *docker;        /* opened on first hook */
+	char hook_bin[PATH_MAX];      /* the rds-hook helper, when hooks are set */
 	int repo_ready;               /* a backup or init succeeded in this process */
 	const volatile sig_atomic_t *stop;
 	struct status st;
@@ -26,7 +24,6 @@ struct job {
  * Returns 0 or -1 with err set. */
 int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atomic_t *stop, char *err,
 		size_t errlen);
-void job_release(struct job *j);
 
 /* Runs one backup; updates j->st and writes the status file. Returns the
  * result. */

@@ -52,6 +52,10 @@ step 20-agent_sftp-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integration/
 step 30-agent_schedule-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integration/30-agent_schedule.sh
 step 20-agent_sftp-sanitize env BUILD=build-san bash tests/integration/20-agent_sftp.sh
 step 40-agent_docker-sanitize env BUILD=build-san bash tests/integration/40-agent_docker.sh
+# The Docker API client runs in the rds-hook helper, not in the agent: its
+# own scenarios under both checkers.
+step 35-docker_hooks-sanitize env BUILD=build-san bash tests/integration/35-docker_hooks.sh
+step 35-docker_hooks-valgrind env VALGRIND=1 bash tests/integration/35-docker_hooks.sh
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 step 20-agent_sftp-valgrind env AGENT_WRAP="$VG" bash tests/integration/20-agent_sftp.sh
 step 40-agent_docker-valgrind env AGENT_WRAP="$VG" bash tests/integration/40-agent_docker.sh

@@ -110,4 +110,28 @@ DOCKER_HOST=unix:///nonexistent/docker.sock agent_run "$T_DIR/h5.log"
 rc=$?
 [ "$rc" = 1 ] && grep -q "DOCKER_HOST" "$T_DIR/h5.log" && ok "an unreachable Docker API is named in the error" ||
 	{ not_ok "unreachable docker"; show "$T_DIR/h5.log"; }
+
+# 7. The hooks run in the rds-hook helper: the agent itself never loads
+# libcurl; a hook cannot pass for a result by printing the helper's result
+# line; a missing helper stops start-up with a line naming it.
+RUN_AT="0 3 * * *" "$BIN/rds-agent" >"$T_DIR/h8.log" 2>&1 &
+apid=$!
+wait_for 10 grep -q "next backup at" "$T_DIR/h8.log"
+if grep -q "next backup at" "$T_DIR/h8.log" && ! grep -q libcurl "/proc/$apid/maps"; then
+	ok "the waiting agent has no libcurl mapped ($(awk '/^VmRSS/ { print $2 " kB" }' "/proc/$apid/status") resident)"
+else
+	not_ok "agent without libcurl" "$(grep -c libcurl "/proc/$apid/maps" 2>/dev/null) libcurl mappings"
+fi
+kill "$apid"
+wait "$apid" 2>/dev/null
+PRE_HOOK="sh -c 'echo \"R exit=0 container=fake task=fake node=fake slot=1\"; exit 4'" agent_run "$T_DIR/h9.log"
+rc=$?
+[ "$rc" = 1 ] && grep -q "pre-hook exited with code 4" "$T_DIR/h9.log" && grep -q "pre-hook\[stdout\]: R exit=0" "$T_DIR/h9.log" &&
+	ok "a hook printing a result line is still judged by its own exit code" || { not_ok "spoofed result line"; show "$T_DIR/h9.log"; }
+mkdir -p "$T_DIR/lonely"
+cp "$BIN/rds-agent" "$T_DIR/lonely/"
+PATH=/usr/bin:/bin "$T_DIR/lonely/rds-agent" >"$T_DIR/h10.log" 2>&1
+rc=$?
+[ "$rc" = 2 ] && [ "$(wc -l <"$T_DIR/h10.log")" = 1 ] && grep -q "rds-hook" "$T_DIR/h10.log" &&
+	ok "hooks set but no rds-hook: exit 2, one line ($(cat "$T_DIR/h10.log"))" || { not_ok "missing helper"; show "$T_DIR/h10.log"; }
 exit 0

@@ -1,0 +1,113 @@
+/* hook: see hook.h. */
+#include "hook.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "log.h"
+#include "util.h"
+
+#define HELPER_GRACE_MS 5000 /* the helper's own timeout fires first */
+
+struct reply {
+	const char *which;
+	int have_result, exit_code, slot;
+	char container[65], task[65], error[512];
+};
+
+/* Lines of the helper: "1 ..."/"2 ..." hook output, "R ..." result,
+ * "E CODE MESSAGE" failure; its stderr is its own trouble. */
+static void helper_line(void *ud, int stream, const char *line)
+{
+	struct reply *r = ud;
+	int code;
+
+	if (stream == 2) {
+		log_warn("%s-hook: %s: %s", r->which, HOOK_HELPER, line);
+	} else if ((line[0] == '1' || line[0] == '2') && line[1] == ' ') {
+		log_info("%s-hook[%s]: %s", r->which, line[0] == '1' ? "stdout" : "stderr", line + 2);
+	} else if (line[0] == 'R' && sscanf(line, "R exit=%d container=%64s task=%64s node=%*s slot=%d", &r->exit_code,
+					    r->container, r->task, &r->slot) == 4) {
+		r->have_result = 1;
+	} else if (line[0] == 'E' && sscanf(line, "E %d", &code) == 1 && strchr(line + 2, ' ')) {
+		snprintf(r->error, sizeof(r->error), "%s", strchr(line + 2, ' ') + 1);
+	} else {
+		log_warn("%s-hook: unexpected line from %s: %.200s", r->which, HOOK_HELPER, line);
+	}
+}
+
+int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
+{
+	struct strvec argv = { 0 }, env = { 0 };
+	struct child_spec cs = { 0 };
+	struct child_result res;
+	struct reply r = { .which = h->which };
+	char err[256];
+	int rc = -1;
+
+	if (strvec_push(&argv, h->helper) < 0 || (h->verbose && strvec_push(&argv, "-v") < 0) ||
+	    strvec_push(&argv, h->service) < 0 || strvec_pushf(&argv, "%ld", h->timeout_ms) < 0 ||
+	    strvec_push(&argv, "--") < 0 || strvec_extend(&argv, h->argv) < 0 ||
+	    (h->docker_host && *h->docker_host && strvec_pushf(&env, "DOCKER_HOST=%s", h->docker_host) < 0) ||
+	    strvec_push(&env, "PATH=/usr/local/bin:/usr/bin:/bin") < 0) {
+		snprintf(msg, msglen, "%s-hook not run: out of memory", h->which);
+		goto out;
+	}
+	cs.argv = argv.v;
+	cs.envp = env.v;
+	cs.on_line = helper_line;
+	cs.ud = &r;
+	cs.timeout_ms = h->timeout_ms ? h->timeout_ms + HELPER_GRACE_MS : 0;
+	cs.stop = h->cancel;
+	cs.kill_grace_ms = 2000;
+	if (child_run(&cs, &res, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s-hook not run: cannot start %s: %s", h->which, h->helper, err);
+		goto out;
+	}
+	if (r.have_result) {
+		log_info("%s-hook: exit code %d in container %.12s (task %.12s, slot %d)", h->which, r.exit_code,
+			 r.container, r.task, r.slot);
+		if (r.exit_code != 0)
+			snprintf(msg, msglen, "%s-hook exited with code %d in container %.12s", h->which, r.exit_code,
+				 r.container);
+		rc = r.exit_code;
+	} else if (r.error[0]) {
+		snprintf(msg, msglen, "%s-hook failed: %s", h->which, r.error);
+	} else {
+		snprintf(msg, msglen, "%s-hook failed: %s ended with code %d and no result%s", h->which, h->helper,
+			 res.code, res.timed_out ? " (killed: no answer in time)" : res.stopped ? " (stopped)" : "");
+	}
+out:
+	strvec_free(&argv);
+	strvec_free(&env);
+	return rc;
+}
+
+int hook_find_helper(char *out, size_t len, char *err, size_t errlen)
+{
+	char self[PATH_MAX], *slash, *path, *save = NULL, *dir;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash && snprintf(out, len, "%.*s/%s", (int)(slash - self), self, HOOK_HELPER) < (int)len &&
+		    access(out, X_OK) == 0)
+			return 0;
+	}
+	path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/local/bin:/usr/bin:/bin");
+	for (dir = path ? strtok_r(path, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save))
+		if (*dir == '/' && snprintf(out, len, "%s/%s", dir, HOOK_HELPER) < (int)len && access(out, X_OK) == 0) {
+			free(path);
+			return 0;
+		}
+	free(path);
+	snprintf(err, errlen, "the hooks need the program %s, which is neither next to this program (%s) nor on PATH; install it with rds-agent",
+		 HOOK_HELPER, n > 0 ? self : "?");
+	return -1;
+}

@@ -1,0 +1,82 @@
+/* rds-hook: runs one hook in a Swarm service for rds-agent, through the
+ * Docker Engine API.
+ *   rds-hook [-v] SERVICE TIMEOUT_MS -- CMD [ARGS...]
+ * A program of its own so that the long-lived agent never loads libcurl and
+ * the TLS libraries it drags in (about 8 MB of resident memory, measured by
+ * bench/footprint.sh): the agent starts this once per hook.
+ *
+ * Every line on stdout starts with a tag, so that nothing the hook prints
+ * can pass for a result:
+ *   "1 TEXT"  a line of the hook's stdout      "2 TEXT"  of its stderr
+ *   "R exit=N container=ID task=ID node=ID slot=N"   the hook ran
+ *   "E CODE MESSAGE"                            it could not run (CODE is a
+ *                                               negative enum docker_err)
+ * Exit status: 0 after an R line, 3 after an E line, 2 for bad usage.
+ * SIGTERM/SIGINT cancel the wait (the E line says so). DOCKER_HOST as for the
+ * agent. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docker.h"
+#include "log.h"
+
+static volatile int cancelled;
+
+static void on_signal(int sig)
+{
+	cancelled = 1;
+}
+
+static void tag_line(void *ud, int stream, const char *line)
+{
+	printf("%d %s\n", stream == 1 ? 1 : 2, line);
+	fflush(stdout);
+}
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: rds-hook [-v] SERVICE TIMEOUT_MS -- CMD [ARGS...] (run by rds-agent)\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	struct docker *d = NULL;
+	struct docker_exec_result res;
+	struct sigaction sa;
+	char err[1024], *end;
+	long timeout_ms;
+	int i = 1, rc;
+
+	if (i < argc && !strcmp(argv[i], "-v"))
+		i++;
+	rds_log_init(i > 1 ? RDS_LOG_DEBUG : RDS_LOG_WARN, 0);
+	if (argc - i < 4 || strcmp(argv[i + 2], "--"))
+		return usage();
+	timeout_ms = strtol(argv[i + 1], &end, 10);
+	if (*end || end == argv[i + 1] || timeout_ms < 0)
+		return usage();
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal; /* no SA_RESTART: the wait must wake at once */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0) {
+		printf("E %d sigaction failed\n", DOCKER_E_HOST);
+		return 3;
+	}
+	rc = docker_open(&d, NULL, err, sizeof(err));
+	if (rc == 0)
+		rc = docker_exec_in_service(d, argv[i], argv + i + 3, timeout_ms, &cancelled, tag_line, NULL, &res,
+					    err, sizeof(err));
+	docker_close(d);
+	if (rc < 0)
+		printf("E %d %s\n", rc, err);
+	else
+		printf("R exit=%d container=%s task=%s node=%s slot=%d\n", res.exit_code,
+		       res.container_id[0] ? res.container_id : "-", res.task_id[0] ? res.task_id : "-",
+		       res.node_id[0] ? res.node_id : "-", res.slot);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return 3;
+	return rc < 0 ? 3 : 0;
+}
