@@ -6,6 +6,7 @@
 #   make images        the container images (mk/images.mk; needs Docker)
 #   make demo          the example stack on a swarm, one backup (scripts/demo.sh)
 #   make demo-down     remove the demo again
+#   make bench         the benchmarks, results on top of bench/RESULTS.md
 CC      ?= cc
 PKGS    := libcurl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -40,7 +41,7 @@ TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 PROGS    := $(BUILD)/rds-agent $(BUILD)/rds-hook $(BUILD)/runrestic $(BUILD)/rds-server
 
-.PHONY: all test valgrind clean format demo demo-down
+.PHONY: all test valgrind clean format demo demo-down bench
 all: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
@@ -83,6 +84,9 @@ demo:
 
 demo-down:
 	bash scripts/demo.sh down
+
+bench:
+	bash bench/run.sh
 
 include mk/images.mk
 

@@ -4,6 +4,7 @@
 #   scripts/deps.sh        everything: build, tests, images
 #   scripts/deps.sh demo   what `make demo` needs (Docker, a private swarm,
 #                          ssh-keygen, make; the C is built inside the images)
+#   scripts/deps.sh bench  everything, and GNU time and strace for `make bench`
 set -euo pipefail
 demo=(
 	make openssh-client python3 docker.io iproute2 iptables debootstrap util-linux procps
@@ -17,8 +18,9 @@ pkgs=(
 case ${1:-all} in
 all) ;;
 demo) pkgs=("${demo[@]}") ;;
+bench) pkgs+=(time strace) ;;
 *)
-	echo "usage: $0 [demo]" >&2
+	echo "usage: $0 [demo|bench]" >&2
 	exit 2
 	;;
 esac

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Cycle cost: one scheduled backup cycle of rds-agent (tick -> result in the
+# status file) against a bare `restic backup` of the same data to the same
+# repository with the same flags, alternating, BENCH_CYCLES times each:
+# first with nothing changed, then with 1% of the small files changed before
+# each run (a different 1% for the agent and for restic, so each sees the
+# same amount of change). Also: the processes started per cycle (the
+# agent's children and theirs), counted with strace.
+#   bash bench/cycle.sh
+source "$(dirname "$0")/lib.sh"
+CYCLES=${BENCH_CYCLES:-5}
+TICK=15 # seconds between the agent's ticks; a cycle must fit in one
+
+echo "# cycle cost: $(bench_machine)"
+sshd_start || { not_ok "sshd"; exit 1; }
+agent_env cycle
+rm -rf "$BACKUP_PATH" && bench_data "$BACKUP_PATH" 200 2000 || { not_ok "data set"; exit 1; }
+echo "# data: $(du -sh "$BACKUP_PATH" | cut -f1), $(find "$BACKUP_PATH" -type f | wc -l) files"
+agent_run "$T_DIR/first.log" || { not_ok "first backup"; show "$T_DIR/first.log"; exit 1; }
+
+# change N: rewrite N small files with new content (deterministic per call).
+changes=0
+change() {
+	local n=$1 i f
+	changes=$((changes + 1))
+	for ((i = 0; i < n; i++)); do
+		f=$(printf '%s/small/d%02d/f%05d.dat' "$BACKUP_PATH" $(((changes * 37 + i) % 40)) $(((changes * 37 + i * 41) % 2000)))
+		[ -f "$f" ] && printf 'changed %d %d\n' "$changes" "$i" >>"$f"
+	done
+}
+
+export RUN_AT="*/$TICK * * * * *"
+"$BIN/rds-agent" >"$T_DIR/agent.log" 2>&1 &
+APID=$!
+at_exit "kill $APID 2>/dev/null; wait $APID 2>/dev/null"
+wait_for 10 test -s "$STATUS_FILE" || wait_for 10 grep -q "next backup at" "$T_DIR/agent.log" || { not_ok "agent started"; exit 1; }
+
+runs() { status_field runs 2>/dev/null || echo 0; }
+# Waits for the agent's next cycle to be recorded; prints tick -> result in
+# seconds (the tick is the second the schedule named, i.e. a multiple of TICK).
+# The end is the time stamp of the agent's "run finished" line (written
+# with the status file), not when this script noticed.
+agent_cycle() {
+	local before=$1 end_ms tick_ms line
+	wait_for $((TICK * 3)) eval "[ \"\$(runs)\" -gt $before ]" || return 1
+	line=$(grep "run finished" "$T_DIR/agent.log" | tail -n 1)
+	end_ms=$(date -u -d "$(cut -d' ' -f1 <<<"$line" | sed 's/T/ /; s/Z$//')" +%s%3N)
+	tick_ms=$(((end_ms / 1000 / TICK) * TICK * 1000))
+	# The status file also carries the job's own measure.
+	awk -v a="$end_ms" -v t="$tick_ms" -v d="$(status_field duration_s)" 'BEGIN { printf "%.3f %.3f\n", (a - t) / 1000, d }'
+}
+bare_cycle() {
+	local t0 t1
+	t0=$(now_ms)
+	restic_bare backup --json --host "$BACKUP_HOST" --tag rds "$BACKUP_PATH" >"$T_DIR/bare.json" 2>"$T_DIR/bare.err" || return 1
+	t1=$(now_ms)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1000 }'
+}
+
+measure() { # measure LABEL CHANGED_FILES
+	local label=$1 n=$2 i r a b
+	: >"$T_DIR/a.txt"
+	: >"$T_DIR/d.txt"
+	: >"$T_DIR/b.txt"
+	for ((i = 0; i < CYCLES; i++)); do
+		[ "$n" = 0 ] || change "$n"
+		r=$(runs)
+		a=$(agent_cycle "$r") || { not_ok "$label: agent cycle $i"; tail -n 5 "$T_DIR/agent.log" | show; return 1; }
+		echo "${a% *}" >>"$T_DIR/a.txt"
+		echo "${a#* }" >>"$T_DIR/d.txt"
+		[ "$(status_field result)" = ok ] || not_ok "$label: agent cycle $i result" "$(status_field message)"
+		[ "$n" = 0 ] || change "$n"
+		b=$(bare_cycle) || { not_ok "$label: bare restic"; show "$T_DIR/bare.err"; return 1; }
+		echo "$b" >>"$T_DIR/b.txt"
+	done
+	a=$(median <"$T_DIR/a.txt")
+	b=$(median <"$T_DIR/b.txt")
+	result "$label: agent tick -> result (median of $CYCLES)" "$a" s "job itself: $(median <"$T_DIR/d.txt") s"
+	result "$label: bare restic backup (median of $CYCLES)" "$b" s
+	ratio "cycle, $label (agent / bare restic)" "$a" "$b" "s, median of $CYCLES"
+	ok "$label: $CYCLES agent cycles and $CYCLES bare restic runs"
+}
+measure "no change" 0
+measure "1% of files changed" 20
+kill "$APID" 2>/dev/null
+wait "$APID" 2>/dev/null
+
+# Processes per cycle: one one-shot cycle under strace (its start-up has no
+# process of its own), every execve in the tree.
+if command -v strace >/dev/null; then
+	unset RUN_AT
+	strace -f -qq -e trace=execve -e signal=none -o "$T_DIR/strace.txt" "$BIN/rds-agent" >"$T_DIR/strace-agent.log" 2>&1
+	n_all=$(grep -c 'execve(' "$T_DIR/strace.txt")
+	progs=$(grep -o 'execve("[^"]*"' "$T_DIR/strace.txt" | sed 's/execve("//; s/"$//' | xargs -n1 basename | sort | uniq -c | awk '{ printf "%s%s x%d", s, $2, $1; s = ", " }')
+	# The first execve is rds-agent itself.
+	result "processes started per cycle" "$((n_all - 1))" "" "$progs; the first is rds-agent itself"
+	ratio "processes per cycle (agent tree / bare restic tree)" "$((n_all - 1))" 2 "restic + its ssh"
+else
+	echo "# strace missing: process count skipped"
+fi
