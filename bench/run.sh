@@ -63,7 +63,9 @@ entry=$LOGDIR/entry.md
 {
 	echo "## $started"
 	echo
-	echo "Machine: $machine. Command: \`make bench\` (\`bash bench/run.sh ${*:-}\`), $((SECONDS - t0)) s in all."
+	echo "Machine: $machine. Command: \`make bench\` (\`bash bench/run.sh${*:+ $*}\`), $((SECONDS - t0)) s in all;" \
+		"settings BENCH_IDLE_S=${BENCH_IDLE_S:-120} BENCH_CYCLES=${BENCH_CYCLES:-5} BENCH_REPEAT=${BENCH_REPEAT:-3}" \
+		"BENCH_MB=${BENCH_MB:-1024} BENCH_RUNS=${BENCH_RUNS:-20}. Each script runs alone too: \`bash bench/NAME.sh\`."
 	echo
 	table
 	for b in "${ALL[@]}"; do
