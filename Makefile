@@ -91,7 +91,7 @@ bench:
 include mk/images.mk
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c
 
 clean:
 	rm -rf build build-san

@@ -39,25 +39,23 @@ static void on_chld(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: rds-agent [FLAGS] [health | hook pre|post]\n"
-		"\n"
-		"Backs up BACKUP_PATH with restic to sftp:SSH_HOST:REPO_PATH on the RUN_AT schedule,\n"
-		"running PRE_HOOK and POST_HOOK in one running container of SERVICE_NAME on this node.\n"
-		"With RUN_AT empty it takes one backup and exits with its result.\n"
-		"\n"
-		"Commands:\n"
-		"  (none)        run the schedule (or one backup when RUN_AT is empty)\n"
-		"  health        print the health verdict from STATUS_FILE; exit 0 healthy, 1 unhealthy\n"
-		"  hook pre|post run one hook now and print its output\n"
-		"\n"
-		"Settings (flag, environment variable, meaning, default):\n");
+	fprintf(f, "Usage: rds-agent [FLAGS] [health | hook pre|post]\n"
+		   "\n"
+		   "Backs up BACKUP_PATH with restic to sftp:SSH_HOST:REPO_PATH on the RUN_AT schedule,\n"
+		   "running PRE_HOOK and POST_HOOK in one running container of SERVICE_NAME on this node.\n"
+		   "With RUN_AT empty it takes one backup and exits with its result.\n"
+		   "\n"
+		   "Commands:\n"
+		   "  (none)        run the schedule (or one backup when RUN_AT is empty)\n"
+		   "  health        print the health verdict from STATUS_FILE; exit 0 healthy, 1 unhealthy\n"
+		   "  hook pre|post run one hook now and print its output\n"
+		   "\n"
+		   "Settings (flag, environment variable, meaning, default):\n");
 	config_usage(f);
-	fprintf(f,
-		"\n"
-		"Exit codes: 0 ok, 1 backup failed, 2 bad configuration, 3 backup incomplete.\n"
-		"Signals: SIGTERM/SIGINT stop scheduling, interrupt restic (it removes its lock)\n"
-		"and wait up to STOP_TIMEOUT before killing it.\n");
+	fprintf(f, "\n"
+		   "Exit codes: 0 ok, 1 backup failed, 2 bad configuration, 3 backup incomplete.\n"
+		   "Signals: SIGTERM/SIGINT stop scheduling, interrupt restic (it removes its lock)\n"
+		   "and wait up to STOP_TIMEOUT before killing it.\n");
 }
 
 static void install_signals(void)
@@ -222,7 +220,8 @@ int main(int argc, char **argv)
 		hook = argv[optind_++];
 	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "hook") && strcmp(cmd, "run")) || optind_ < argc ||
 	    (cmd && !strcmp(cmd, "hook") && (!hook || (strcmp(hook, "pre") && strcmp(hook, "post"))))) {
-		fprintf(stderr, "rds-agent: unexpected argument '%s'; commands are: health, hook pre, hook post (see --help)\n",
+		fprintf(stderr,
+			"rds-agent: unexpected argument '%s'; commands are: health, hook pre, hook post (see --help)\n",
 			optind_ < argc ? argv[optind_] : cmd);
 		goto out;
 	}

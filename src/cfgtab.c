@@ -25,10 +25,17 @@ int cfgtab_parse_duration(const char *s, long *out)
 		if (end[1])
 			return -1;
 		switch (*end) {
-		case 's': mult = 1; break;
-		case 'm': mult = 60; break;
-		case 'h': mult = 3600; break;
-		default: return -1;
+		case 's':
+			mult = 1;
+			break;
+		case 'm':
+			mult = 60;
+			break;
+		case 'h':
+			mult = 3600;
+			break;
+		default:
+			return -1;
 		}
 	}
 	if (v > LONG_MAX / 3600 / 24)
@@ -69,7 +76,8 @@ static int set_value(void *obj, const struct cfgtab_entry *e, const char *val, c
 	case CFG_DURATION:
 		if (cfgtab_parse_duration(val, &v) < 0) {
 			snprintf(err, errlen,
-				 "%s='%.100s' is not a duration; use seconds or a number with s, m or h (e.g. 90s, 5m, 1h)",
+				 "%s='%.100s' is not a duration; use seconds or a number with s, m or h (e.g. 90s, 5m, "
+				 "1h)",
 				 src, val);
 			return -1;
 		}
@@ -112,8 +120,7 @@ void cfgtab_free(const struct cfgtab *t, void *obj)
 	}
 }
 
-int cfgtab_load_env(const struct cfgtab *t, void *obj, const char *(*getenv_fn)(const char *), char *err,
-		    size_t errlen)
+int cfgtab_load_env(const struct cfgtab *t, void *obj, const char *(*getenv_fn)(const char *), char *err, size_t errlen)
 {
 	for (size_t i = 0; i < t->n; i++) {
 		const char *v;
@@ -133,15 +140,13 @@ static const struct cfgtab_entry *find_flag(const struct cfgtab *t, const char *
 	for (size_t i = 0; i < t->n; i++) {
 		const struct cfgtab_entry *e = &t->v[i];
 
-		if (sflag ? e->sflag == sflag
-			  : e->lflag && strlen(e->lflag) == len && !strncmp(e->lflag, name, len))
+		if (sflag ? e->sflag == sflag : e->lflag && strlen(e->lflag) == len && !strncmp(e->lflag, name, len))
 			return e;
 	}
 	return NULL;
 }
 
-int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, int *optind, char *err,
-		      size_t errlen)
+int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, int *optind, char *err, size_t errlen)
 {
 	int i = *optind;
 

@@ -22,8 +22,8 @@ struct cfgtab_entry {
 	const char *lflag; /* long flag without "--"; NULL: variable only */
 	char sflag;        /* short flag, 0 for none */
 	enum cfgtab_kind kind;
-	size_t off;        /* offsetof the field in the struct */
-	const char *def;   /* default value as text ("" for none) */
+	size_t off;      /* offsetof the field in the struct */
+	const char *def; /* default value as text ("" for none) */
 	const char *help;
 };
 
@@ -48,8 +48,7 @@ int cfgtab_load_env(const struct cfgtab *t, void *obj, const char *(*getenv_fn)(
 /* Parses flags from argv[*optind]; stops at the first non-flag word or after
  * "--" and leaves *optind there. Returns 0, 1 for -h/--help, 2 for
  * -V/--version (with *optind past it), -1 with err set. */
-int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, int *optind, char *err,
-		      size_t errlen);
+int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, int *optind, char *err, size_t errlen);
 
 /* The flag / variable / help [default] listing, columns fitted to the table. */
 void cfgtab_usage(const struct cfgtab *t, FILE *f);

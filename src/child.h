@@ -12,15 +12,15 @@ typedef void (*child_line_fn)(void *ud, int stream, const char *line);
 #define CHILD_LINE_MAX 65536
 
 struct child_spec {
-	char *const *argv;            /* borrowed; argv[0] is looked up in PATH */
-	char *const *envp;            /* borrowed; NULL = inherit environ */
-	child_line_fn on_line;        /* NULL = output discarded */
+	char *const *argv;     /* borrowed; argv[0] is looked up in PATH */
+	char *const *envp;     /* borrowed; NULL = inherit environ */
+	child_line_fn on_line; /* NULL = output discarded */
 	void *ud;
-	long timeout_ms;              /* 0 = none */
+	long timeout_ms; /* 0 = none */
 	/* When *stop becomes non-zero (set by a signal handler), stop_signal is
 	 * sent to the process group, then SIGKILL after kill_grace_ms. */
 	const volatile sig_atomic_t *stop;
-	int stop_signal;              /* 0 = SIGTERM */
+	int stop_signal; /* 0 = SIGTERM */
 	/* Send stop_signal to the child alone, not its group. restic needs its
 	 * ssh alive after SIGINT to delete its lock; SIGKILL after the grace
 	 * still goes to the whole group. */

@@ -53,7 +53,8 @@ static const struct cfgtab_entry entries[] = {
 	{ "RDS_RUN_DIR", "run-dir", 0, CFG_STR, OFF(run_dir), "/run/rds", "private directory for the key copy" },
 	{ "LOG_FORMAT", "log-format", 0, CFG_STR, OFF(log_format), "text", "text or json" },
 	{ NULL, "verbose", 'v', CFG_FLAG, OFF(verbose), "", "debug logging" },
-	{ NULL, "ssh-option", 'o', CFG_LIST, OFF(ssh_options), "", "extra ssh option, e.g. Ciphers=aes128-gcm@openssh.com (repeatable)" },
+	{ NULL, "ssh-option", 'o', CFG_LIST, OFF(ssh_options), "",
+	  "extra ssh option, e.g. Ciphers=aes128-gcm@openssh.com (repeatable)" },
 	{ NULL, "restic-arg", 'e', CFG_LIST, OFF(restic_args), "", "extra argument for restic (repeatable)" },
 };
 
@@ -95,7 +96,8 @@ int config_load_env(struct config *c, const char *(*getenv_fn)(const char *), ch
 	switch (config_parse_args(c, (int)words.n, words.v, &idx, msg, sizeof(msg))) {
 	case 0:
 		if (idx < (int)words.n) {
-			snprintf(err, errlen, "EXTRA_ARGS: '%.100s' is not an option; EXTRA_ARGS takes flags such as --verbose",
+			snprintf(err, errlen,
+				 "EXTRA_ARGS: '%.100s' is not an option; EXTRA_ARGS takes flags such as --verbose",
 				 words.v[idx]);
 			goto out;
 		}
@@ -139,7 +141,7 @@ static int check_secret(const char *name, const char *path, char *err, size_t er
 	if (st.st_size == 0) {
 		snprintf(err, errlen, "%s=%s is empty; the secret must hold the %s", name, path,
 			 !strcmp(name, "RESTIC_REPO_PASSWORD_FILE") ? "repository password"
-			 : !strcmp(name, "SSH_PRIVKEY_FILE")	    ? "SSH private key"
+			 : !strcmp(name, "SSH_PRIVKEY_FILE")        ? "SSH private key"
 								    : "server's known_hosts line");
 		return -1;
 	}
@@ -167,7 +169,8 @@ static int check_hook(const char *name, const char *hook, struct strvec *out, ch
 static int check_host(const char *host, char *err, size_t errlen)
 {
 	if (!host || !*host) {
-		snprintf(err, errlen, "SSH_HOST is empty; set it to the name of the SFTP server (e.g. the server service's name)");
+		snprintf(err, errlen,
+			 "SSH_HOST is empty; set it to the name of the SFTP server (e.g. the server service's name)");
 		return -1;
 	}
 	if (host[0] == '-' || strpbrk(host, " \t\n'\"\\:/")) {
@@ -180,11 +183,14 @@ static int check_host(const char *host, char *err, size_t errlen)
 static int check_repo_path(const char *p, char *err, size_t errlen)
 {
 	if (!p || !*p) {
-		snprintf(err, errlen, "REPO_PATH is empty; set it to the repository path on the server, e.g. 'db' or '/home/restic/db'");
+		snprintf(err, errlen,
+			 "REPO_PATH is empty; set it to the repository path on the server, e.g. 'db' or "
+			 "'/home/restic/db'");
 		return -1;
 	}
 	if (strstr(p, "..") || strpbrk(p, "\n\t'\"\\")) {
-		snprintf(err, errlen, "REPO_PATH='%.200s' may not contain '..', quotes, backslashes or control characters", p);
+		snprintf(err, errlen,
+			 "REPO_PATH='%.200s' may not contain '..', quotes, backslashes or control characters", p);
 		return -1;
 	}
 	return 0;
@@ -207,8 +213,9 @@ static int check_tz(const char *tz, char *err, size_t errlen)
 	else
 		snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", name);
 	if (strstr(name, "..") || access(path, R_OK) < 0) {
-		snprintf(err, errlen, "TZ='%.100s' is not a known time zone (no %s); use a name such as Europe/Helsinki or UTC",
-			 tz, path);
+		snprintf(err, errlen,
+			 "TZ='%.100s' is not a known time zone (no %s); use a name such as Europe/Helsinki or UTC", tz,
+			 path);
 		return -1;
 	}
 	return 0;
@@ -271,7 +278,8 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 		return 0;
 
 	if (!c->backup_path || c->backup_path[0] != '/') {
-		snprintf(err, errlen, "BACKUP_PATH='%.200s' must be an absolute path inside the container, e.g. /backup",
+		snprintf(err, errlen,
+			 "BACKUP_PATH='%.200s' must be an absolute path inside the container, e.g. /backup",
 			 c->backup_path ? c->backup_path : "");
 		return -1;
 	}
@@ -285,7 +293,9 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 	    check_hook("POST_HOOK", c->post_hook, &c->post_argv, err, errlen) < 0)
 		return -1;
 	if ((c->pre_argv.n || c->post_argv.n) && !*c->service_name) {
-		snprintf(err, errlen, "%s is set but SERVICE_NAME is empty; set SERVICE_NAME to the full service name (stack_service)",
+		snprintf(err, errlen,
+			 "%s is set but SERVICE_NAME is empty; set SERVICE_NAME to the full service name "
+			 "(stack_service)",
 			 c->pre_argv.n ? "PRE_HOOK" : "POST_HOOK");
 		return -1;
 	}

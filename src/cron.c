@@ -18,8 +18,8 @@ struct field_def {
 	const char *hint; /* appended to range errors */
 };
 
-static const char *const month_names[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN",
-					   "JUL", "AUG", "SEP", "OCT", "NOV", "DEC", NULL };
+static const char *const month_names[] = { "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL",
+					   "AUG", "SEP", "OCT", "NOV", "DEC", NULL };
 static const char *const dow_names[] = { "SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", NULL };
 
 static const struct field_def fields[F_COUNT] = {
@@ -35,7 +35,7 @@ static const struct {
 	const char *name, *expansion;
 } macros[] = {
 	{ "@yearly", "0 0 1 1 *" }, { "@annually", "0 0 1 1 *" }, { "@monthly", "0 0 1 * *" },
-	{ "@weekly", "0 0 * * 0" }, { "@daily", "0 0 * * *" },	  { "@midnight", "0 0 * * *" },
+	{ "@weekly", "0 0 * * 0" }, { "@daily", "0 0 * * *" },    { "@midnight", "0 0 * * *" },
 	{ "@hourly", "0 * * * *" },
 };
 
@@ -58,8 +58,7 @@ static bool is_alpha(char ch)
 	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z');
 }
 
-static int set_err(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static int set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int set_err(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -73,8 +72,7 @@ static int set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* Prefixes the message with the field, so every error says where it is. */
-static int field_err(const struct fctx *fc, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static int field_err(const struct fctx *fc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int field_err(const struct fctx *fc, const char *fmt, ...)
 {
 	va_list ap;
@@ -118,8 +116,8 @@ static int parse_value(const struct fctx *fc, const char **s, const char *end, i
 		read_number(&p, end, &n);
 		len = (int)(p - tok);
 		if (n < f->min || n > f->max)
-			return field_err(fc, "%.*s is out of range %d-%d%s", len > 12 ? 12 : len, tok,
-					 f->min, f->max, f->hint);
+			return field_err(fc, "%.*s is out of range %d-%d%s", len > 12 ? 12 : len, tok, f->min, f->max,
+					 f->hint);
 		*v = (int)n;
 		*s = p;
 		return 0;
@@ -136,10 +134,10 @@ static int parse_value(const struct fctx *fc, const char **s, const char *end, i
 			}
 		}
 		if (!f->names)
-			return field_err(fc, "'%.*s' is not a number; use %d-%d", len > 12 ? 12 : len,
-					 tok, f->min, f->max);
-		return field_err(fc, "unknown name '%.*s'; use %d-%d%s", len > 12 ? 12 : len, tok,
-				 f->min, f->max, f->hint);
+			return field_err(fc, "'%.*s' is not a number; use %d-%d", len > 12 ? 12 : len, tok, f->min,
+					 f->max);
+		return field_err(fc, "unknown name '%.*s'; use %d-%d%s", len > 12 ? 12 : len, tok, f->min, f->max,
+				 f->hint);
 	}
 	if (p == end)
 		return field_err(fc, "a value is missing after '%c'", p[-1]);
@@ -176,11 +174,9 @@ static int parse_item(const struct fctx *fc, const char *s, const char *end, uin
 		long n;
 
 		if (!read_number(&s, end, &n))
-			return field_err(fc, "a number must follow '/' in '%.*s'", (int)(end - item),
-					 item);
+			return field_err(fc, "a number must follow '/' in '%.*s'", (int)(end - item), item);
 		if (n < 1 || n > span)
-			return field_err(fc, "step %.*s is out of range 1-%d", (int)(s - d > 12 ? 12 : s - d),
-					 d, span);
+			return field_err(fc, "step %.*s is out of range 1-%d", (int)(s - d > 12 ? 12 : s - d), d, span);
 		step = (int)n;
 		if (!ranged)
 			hi = f->max; /* "5/15" means "5-59/15" */
@@ -188,8 +184,7 @@ static int parse_item(const struct fctx *fc, const char *s, const char *end, uin
 	if (s < end)
 		return field_err(fc, "unexpected '%c' after '%.*s'", *s, (int)(s - item), item);
 	if (lo > hi)
-		return field_err(fc, "range %.*s is reversed; put the smaller value first",
-				 (int)(end - item), item);
+		return field_err(fc, "range %.*s is reversed; put the smaller value first", (int)(end - item), item);
 	for (int v = lo; v <= hi; v += step)
 		*bits |= (uint64_t)1 << (dow && v == 7 ? 0 : v);
 	return 0;
@@ -211,8 +206,7 @@ static int parse_field(const struct fctx *fc, const char *s, const char *end, ui
 	/* A length, not end - s: gcc 14 cannot see that end >= s here and
 	 * warns of a negative memchr bound. */
 	len = end > s ? (size_t)(end - s) : 0;
-	if (memchr(s, '?', len) &&
-	    (len != 1 || (fc->f != &fields[F_DOM] && fc->f != &fields[F_DOW])))
+	if (memchr(s, '?', len) && (len != 1 || (fc->f != &fields[F_DOM] && fc->f != &fields[F_DOW])))
 		return field_err(fc, "'?' may only be the whole day-of-month or day-of-week field");
 	*bits = 0;
 	for (const char *list = s;; s = p + 1) {
@@ -239,8 +233,8 @@ static int parse_macro(const char *s, size_t len, struct cron_expr *out, char *e
 			continue;
 		if (word != len) {
 			size_t rest = word + strspn(s + word, " \t");
-			return set_err(err, errlen, "%s must stand alone; unexpected '%.*s' after it",
-				       macros[i].name, (int)(len - rest > 32 ? 32 : len - rest), s + rest);
+			return set_err(err, errlen, "%s must stand alone; unexpected '%.*s' after it", macros[i].name,
+				       (int)(len - rest > 32 ? 32 : len - rest), s + rest);
 		}
 		return cron_parse(macros[i].expansion, out, err, errlen);
 	}

@@ -36,17 +36,17 @@
 #include <stdint.h>
 #include <time.h>
 
-#define CRON_EXPR_MAX 256 /* longest accepted expression, in bytes */
+#define CRON_EXPR_MAX 256   /* longest accepted expression, in bytes */
 #define CRON_SEARCH_YEARS 5 /* cron_next looks this many years past the start's */
 
 struct cron_expr {
-	uint64_t seconds; /* bit s: second s (0-59); only bit 0 with five fields */
-	uint64_t minutes; /* bit m: minute m (0-59) */
-	uint32_t hours; /* bit h: hour h (0-23) */
-	uint32_t dom; /* bit d: day of month d (1-31) */
-	uint16_t months; /* bit m: month m (1-12) */
-	uint8_t dow; /* bit w: weekday w (0-6, 0 = Sunday) */
-	bool has_seconds; /* six fields were given */
+	uint64_t seconds;    /* bit s: second s (0-59); only bit 0 with five fields */
+	uint64_t minutes;    /* bit m: minute m (0-59) */
+	uint32_t hours;      /* bit h: hour h (0-23) */
+	uint32_t dom;        /* bit d: day of month d (1-31) */
+	uint16_t months;     /* bit m: month m (1-12) */
+	uint8_t dow;         /* bit w: weekday w (0-6, 0 = Sunday) */
+	bool has_seconds;    /* six fields were given */
 	bool dom_restricted; /* day-of-month does not start with '*' or '?' */
 	bool dow_restricted; /* day-of-week does not start with '*' or '?' */
 };

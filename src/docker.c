@@ -39,8 +39,8 @@ struct ctx {
 	long timeout_ms;
 	long long start, deadline; /* deadline 0: none */
 	const volatile int *cancel;
-	int started;     /* the exec start was sent: the command may run */
-	char cid[13];    /* short container id, for messages */
+	int started;          /* the exec start was sent: the command may run */
+	char cid[13];         /* short container id, for messages */
 	char daemon_msg[512]; /* the daemon's message of the last error status */
 	char *err;
 	size_t errlen;
@@ -115,8 +115,7 @@ static int http_failed(struct ctx *c, int hrc, const char *method, const char *p
 
 /* One JSON call. Returns 0 with *status; *out (new reference) is the parsed
  * body of a 2xx answer, else NULL with the daemon's message in daemon_msg. */
-static int call(struct ctx *c, const char *method, const char *path, const json_t *body,
-		long *status, json_t **out)
+static int call(struct ctx *c, const char *method, const char *path, const json_t *body, long *status, json_t **out)
 {
 	struct http_req req = { .method = method, .path = path, .cancel = c->cancel };
 	char *text = NULL, *resp = NULL;
@@ -147,8 +146,8 @@ static int call(struct ctx *c, const char *method, const char *path, const json_
 	}
 	*out = json_loads(resp, 0, &jerr);
 	if (!*out) {
-		snprintf(c->err, c->errlen, "%s %s: the Docker daemon answered invalid JSON (%s)",
-			 method, path, jerr.text);
+		snprintf(c->err, c->errlen, "%s %s: the Docker daemon answered invalid JSON (%s)", method, path,
+			 jerr.text);
 		rc = DOCKER_E_API;
 	}
 out:
@@ -158,8 +157,8 @@ out:
 }
 
 /* A call that must answer 2xx with a JSON value of the given type. */
-static int call_ok(struct ctx *c, const char *method, const char *path, const json_t *body,
-		   json_type type, json_t **out)
+static int call_ok(struct ctx *c, const char *method, const char *path, const json_t *body, json_type type,
+		   json_t **out)
 {
 	long status = 0;
 	int rc = call(c, method, path, body, &status, out);
@@ -167,13 +166,12 @@ static int call_ok(struct ctx *c, const char *method, const char *path, const js
 	if (rc < 0)
 		return rc;
 	if (!*out) {
-		snprintf(c->err, c->errlen, "%s %s: the Docker daemon answered %ld: %s", method, path,
-			 status, c->daemon_msg);
+		snprintf(c->err, c->errlen, "%s %s: the Docker daemon answered %ld: %s", method, path, status,
+			 c->daemon_msg);
 		return DOCKER_E_API;
 	}
 	if (json_typeof(*out) != type) {
-		snprintf(c->err, c->errlen, "%s %s: unexpected answer from the Docker daemon", method,
-			 path);
+		snprintf(c->err, c->errlen, "%s %s: unexpected answer from the Docker daemon", method, path);
 		json_decref(*out);
 		*out = NULL;
 		return DOCKER_E_API;
@@ -224,8 +222,8 @@ static int url_escape(const char *s, char *out, size_t outlen)
 
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		int plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-			    (ch >= '0' && ch <= '9') || strchr("-._~", ch);
+		int plain = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+			    strchr("-._~", ch);
 		if (n + (plain ? 1 : 3) >= outlen)
 			return -1;
 		if (plain) {
@@ -276,11 +274,10 @@ static void name_nodes(struct ctx *c, const char *ids, char *out, size_t outlen)
 
 		snprintf(path, sizeof(path), "%s/nodes/%s", c->d->prefix, id);
 		if (call(c, "GET", path, NULL, &status, &node) == 0 && node)
-			host = json_string_value(
-				json_object_get(json_object_get(node, "Description"), "Hostname"));
+			host = json_string_value(json_object_get(json_object_get(node, "Description"), "Hostname"));
 		used = strlen(out);
-		snprintf(out + used, outlen - used, "%s%s%s%s%s", used ? ", " : "", id,
-			 host ? " (hostname " : "", host ? host : "", host ? ")" : "");
+		snprintf(out + used, outlen - used, "%s%s%s%s%s", used ? ", " : "", id, host ? " (hostname " : "",
+			 host ? host : "", host ? ")" : "");
 		json_decref(node);
 	}
 }
@@ -318,8 +315,7 @@ static int find_on_manager(struct ctx *c, const char *node, struct dj_task *task
 	}
 	json_decref(js);
 	js = NULL;
-	rc = filter_path(c, "/tasks",
-			 json_pack("{s:[s],s:[s]}", "service", sid, "desired-state", "running"), path,
+	rc = filter_path(c, "/tasks", json_pack("{s:[s],s:[s]}", "service", sid, "desired-state", "running"), path,
 			 sizeof(path));
 	if (rc < 0 || (rc = call_ok(c, "GET", path, NULL, JSON_ARRAY, &js)) < 0)
 		goto out;
@@ -350,8 +346,7 @@ static int find_on_worker(struct ctx *c, const char *node, struct dj_task *task)
 	int rc;
 
 	snprintf(label, sizeof(label), "com.docker.swarm.service.name=%s", c->service);
-	rc = filter_path(c, "/containers/json",
-			 json_pack("{s:[s],s:[s]}", "label", label, "status", "running"), path,
+	rc = filter_path(c, "/containers/json", json_pack("{s:[s],s:[s]}", "label", label, "status", "running"), path,
 			 sizeof(path));
 	if (rc < 0 || (rc = call_ok(c, "GET", path, NULL, JSON_ARRAY, &js)) < 0)
 		goto out;
@@ -461,8 +456,7 @@ static int id_of(const json_t *js, char out[DJ_ID_MAX + 1])
 	return 0;
 }
 
-static int run_exec(struct ctx *c, const struct dj_task *task, char *const argv[],
-		    struct out_ctx *o, int *exit_code)
+static int run_exec(struct ctx *c, const struct dj_task *task, char *const argv[], struct out_ctx *o, int *exit_code)
 {
 	struct http_req req = { .method = "POST", .cancel = c->cancel };
 	char path[160], eid[DJ_ID_MAX + 1];
@@ -476,8 +470,8 @@ static int run_exec(struct ctx *c, const struct dj_task *task, char *const argv[
 			rc = DOCKER_E_EXEC;
 			goto out;
 		}
-	body = json_pack("{s:b,s:b,s:b,s:b,s:O}", "AttachStdin", 0, "AttachStdout", 1,
-			 "AttachStderr", 1, "Tty", 0, "Cmd", cmd);
+	body = json_pack("{s:b,s:b,s:b,s:b,s:O}", "AttachStdin", 0, "AttachStdout", 1, "AttachStderr", 1, "Tty", 0,
+			 "Cmd", cmd);
 	snprintf(path, sizeof(path), "%s/containers/%s/exec", c->d->prefix, task->container_id);
 	if (!body) {
 		snprintf(c->err, c->errlen, "out of memory");
@@ -488,8 +482,8 @@ static int run_exec(struct ctx *c, const struct dj_task *task, char *const argv[
 		goto out;
 	if (!js || id_of(js, eid) < 0) {
 		/* 404: the task's container went away meanwhile; 409: not running. */
-		snprintf(c->err, c->errlen, "cannot exec in container %s of service '%s': %s (%ld)",
-			 c->cid, c->service, js ? "no exec id in the answer" : c->daemon_msg, status);
+		snprintf(c->err, c->errlen, "cannot exec in container %s of service '%s': %s (%ld)", c->cid, c->service,
+			 js ? "no exec id in the answer" : c->daemon_msg, status);
 		rc = DOCKER_E_EXEC;
 		goto out;
 	}
@@ -507,8 +501,7 @@ static int run_exec(struct ctx *c, const struct dj_task *task, char *const argv[
 	if (mux_finish(&o->mux) < 0)
 		log_warn("docker: output of the hook in container %s ended inside a frame", c->cid);
 	if (o->mux.malformed)
-		log_warn("docker: output of the hook in container %s was not multiplexed; shown as is",
-			 c->cid);
+		log_warn("docker: output of the hook in container %s was not multiplexed; shown as is", c->cid);
 	if (rc < 0) {
 		rc = http_failed(c, rc, "POST", path);
 		goto out;
@@ -516,8 +509,8 @@ static int run_exec(struct ctx *c, const struct dj_task *task, char *const argv[
 	if (status < 200 || status >= 300) {
 		char msg[512];
 		dj_error_message(c->err, msg, sizeof(msg));
-		snprintf(c->err, c->errlen, "cannot start the hook in container %s of service '%s': %s (%ld)",
-			 c->cid, c->service, msg, status);
+		snprintf(c->err, c->errlen, "cannot start the hook in container %s of service '%s': %s (%ld)", c->cid,
+			 c->service, msg, status);
 		rc = DOCKER_E_EXEC;
 		goto out;
 	}
@@ -550,12 +543,16 @@ static int check_args(struct ctx *c, char *const argv[])
 	return 0;
 }
 
-int docker_exec_in_service(struct docker *d, const char *service, char *const argv[],
-			   long timeout_ms, const volatile int *cancel, docker_line_fn fn, void *ud,
-			   struct docker_exec_result *res, char *err, size_t errlen)
+int docker_exec_in_service(struct docker *d, const char *service, char *const argv[], long timeout_ms,
+			   const volatile int *cancel, docker_line_fn fn, void *ud, struct docker_exec_result *res,
+			   char *err, size_t errlen)
 {
-	struct ctx c = { .d = d, .service = service ? service : "", .timeout_ms = timeout_ms,
-			 .cancel = cancel, .err = err, .errlen = errlen };
+	struct ctx c = { .d = d,
+			 .service = service ? service : "",
+			 .timeout_ms = timeout_ms,
+			 .cancel = cancel,
+			 .err = err,
+			 .errlen = errlen };
 	struct out_ctx *o = NULL;
 	struct dj_swarm sw;
 	struct dj_task task = { .slot = 0 };
@@ -582,8 +579,7 @@ int docker_exec_in_service(struct docker *d, const char *service, char *const ar
 	snprintf(res->node_id, sizeof(res->node_id), "%s", task.node_id[0] ? task.node_id : sw.node_id);
 	res->slot = task.slot;
 	snprintf(c.cid, sizeof(c.cid), "%.12s", task.container_id);
-	log_debug("docker: service %s: task %s slot %d container %s", service, task.id, task.slot,
-		  c.cid);
+	log_debug("docker: service %s: task %s slot %d container %s", service, task.id, task.slot, c.cid);
 	/* The line buffers are 16 KiB: not for the stack of a small thread. */
 	if (!(o = calloc(1, sizeof(*o)))) {
 		snprintf(err, errlen, "out of memory");

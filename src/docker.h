@@ -63,8 +63,8 @@ struct docker_exec_result {
  * Returns 0 when the command ran (its exit code, maybe non-zero, in
  * res->exit_code), or a negative enum docker_err with a one-line message in
  * err. *res is caller-owned and always initialised. */
-int docker_exec_in_service(struct docker *d, const char *service, char *const argv[],
-			   long timeout_ms, const volatile int *cancel, docker_line_fn fn, void *ud,
-			   struct docker_exec_result *res, char *err, size_t errlen);
+int docker_exec_in_service(struct docker *d, const char *service, char *const argv[], long timeout_ms,
+			   const volatile int *cancel, docker_line_fn fn, void *ud, struct docker_exec_result *res,
+			   char *err, size_t errlen);
 
 #endif

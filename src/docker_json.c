@@ -105,7 +105,8 @@ int dj_pick_service(const json_t *services, const char *name, char id[DJ_ID_MAX 
 	size_t i;
 	const json_t *svc;
 
-	json_array_foreach(services, i, svc) {
+	json_array_foreach(services, i, svc)
+	{
 		const char *n = service_name(svc);
 		if (n && strcmp(n, name) == 0 && id_at(svc, "ID", id) == 0)
 			return 0;
@@ -120,14 +121,14 @@ static int cmp_str(const void *a, const void *b)
 
 /* Appends "; <title>: a, b" for names starting with name (suffix: ending in
  * "_name"), sorted: the API lists services in no stable order. */
-static void near_list(const json_t *services, const char *name, int suffix, const char *title,
-		      char *out, size_t outlen)
+static void near_list(const json_t *services, const char *name, int suffix, const char *title, char *out, size_t outlen)
 {
 	const char *hits[NEAR_MAX + 1];
 	size_t i, len = strlen(name), used, n = 0;
 	const json_t *svc;
 
-	json_array_foreach(services, i, svc) {
+	json_array_foreach(services, i, svc)
+	{
 		const char *s = service_name(svc);
 		size_t sl = s ? strlen(s) : 0;
 		int hit;
@@ -183,8 +184,7 @@ static void add_unique(char *list, size_t len, const char *id)
 	snprintf(list + used, len - used, "%s%s", used ? ", " : "", id);
 }
 
-int dj_pick_task(const json_t *tasks, const char *node, struct dj_task *out, char *others,
-		 size_t otherslen)
+int dj_pick_task(const json_t *tasks, const char *node, struct dj_task *out, char *others, size_t otherslen)
 {
 	size_t i;
 	const json_t *t;
@@ -193,7 +193,8 @@ int dj_pick_task(const json_t *tasks, const char *node, struct dj_task *out, cha
 
 	if (otherslen)
 		others[0] = '\0';
-	json_array_foreach(tasks, i, t) {
+	json_array_foreach(tasks, i, t)
+	{
 		const json_t *st = json_object_get(t, "Status");
 		const char *state = str_at(st, "State");
 
@@ -240,7 +241,8 @@ int dj_pick_container(const json_t *containers, const char *service, struct dj_t
 	struct dj_task c;
 	int found = 0;
 
-	json_array_foreach(containers, i, ct) {
+	json_array_foreach(containers, i, ct)
+	{
 		const json_t *labels = json_object_get(ct, "Labels");
 		const char *svc = str_at(labels, "com.docker.swarm.service.name");
 		const char *state = str_at(ct, "State");
@@ -248,8 +250,7 @@ int dj_pick_container(const json_t *containers, const char *service, struct dj_t
 		memset(&c, 0, sizeof(c));
 		if (!svc || strcmp(svc, service) != 0 || !state || strcmp(state, "running") != 0)
 			continue;
-		if (id_at(ct, "Id", c.container_id) < 0 ||
-		    id_at(labels, "com.docker.swarm.task.id", c.id) < 0)
+		if (id_at(ct, "Id", c.container_id) < 0 || id_at(labels, "com.docker.swarm.task.id", c.id) < 0)
 			continue;
 		if (id_at(labels, "com.docker.swarm.node.id", c.node_id) < 0)
 			c.node_id[0] = '\0';

@@ -51,8 +51,7 @@ struct dj_task {
  * Returns 0; DOCKER_E_OTHER_NODE when running tasks exist only on other
  * nodes (their distinct node ids, comma-separated, into others);
  * DOCKER_E_NO_TASK when none runs at all. */
-int dj_pick_task(const json_t *tasks, const char *node, struct dj_task *out, char *others,
-		 size_t otherslen);
+int dj_pick_task(const json_t *tasks, const char *node, struct dj_task *out, char *others, size_t otherslen);
 
 /* From a GET /containers/json body (a worker node cannot list tasks, but it
  * sees its own containers and their swarm labels): the running container of

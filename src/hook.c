@@ -80,7 +80,10 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 		snprintf(msg, msglen, "%s-hook failed: %s", h->which, r.error);
 	} else {
 		snprintf(msg, msglen, "%s-hook failed: %s ended with code %d and no result%s", h->which, h->helper,
-			 res.code, res.timed_out ? " (killed: no answer in time)" : res.stopped ? " (stopped)" : "");
+			 res.code,
+			 res.timed_out ? " (killed: no answer in time)"
+			 : res.stopped ? " (stopped)"
+				       : "");
 	}
 out:
 	strvec_free(&argv);
@@ -107,7 +110,9 @@ int hook_find_helper(char *out, size_t len, char *err, size_t errlen)
 			return 0;
 		}
 	free(path);
-	snprintf(err, errlen, "the hooks need the program %s, which is neither next to this program (%s) nor on PATH; install it with rds-agent",
+	snprintf(err, errlen,
+		 "the hooks need the program %s, which is neither next to this program (%s) nor on PATH; install it "
+		 "with rds-agent",
 		 HOOK_HELPER, n > 0 ? self : "?");
 	return -1;
 }

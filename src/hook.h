@@ -14,10 +14,10 @@ struct hook_spec {
 	const char *helper;      /* the rds-hook program (absolute path) */
 	const char *docker_host; /* "" = the helper's default */
 	const char *service;
-	char *const *argv;       /* the hook, already split into words */
-	long timeout_ms;         /* 0 = none */
+	char *const *argv;                   /* the hook, already split into words */
+	long timeout_ms;                     /* 0 = none */
 	const volatile sig_atomic_t *cancel; /* may be NULL */
-	int verbose;             /* the helper logs its Docker API calls */
+	int verbose;                         /* the helper logs its Docker API calls */
 };
 
 /* Runs the hook once. Returns its exit code (0 ok), or -1 when it could not

@@ -67,8 +67,8 @@ int main(int argc, char **argv)
 	}
 	rc = docker_open(&d, NULL, err, sizeof(err));
 	if (rc == 0)
-		rc = docker_exec_in_service(d, argv[i], argv + i + 3, timeout_ms, &cancelled, tag_line, NULL, &res,
-					    err, sizeof(err));
+		rc = docker_exec_in_service(d, argv[i], argv + i + 3, timeout_ms, &cancelled, tag_line, NULL, &res, err,
+					    sizeof(err));
 	docker_close(d);
 	if (rc < 0)
 		printf("E %d %s\n", rc, err);

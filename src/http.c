@@ -20,8 +20,8 @@ struct http {
 	CURL *easy;
 	CURLM *multi;
 	struct curl_slist *json_hdrs;
-	char host[256];  /* DOCKER_HOST as given, for messages */
-	char base[320];  /* URL prefix, "http://host:port" */
+	char host[256];                                         /* DOCKER_HOST as given, for messages */
+	char base[320];                                         /* URL prefix, "http://host:port" */
 	char sock[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* "" for tcp */
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -31,8 +31,8 @@ struct xfer {
 	struct http *h;
 	http_sink_fn sink;
 	void *ud;
-	long status;     /* 0 until the first body byte */
-	int divert;      /* error bodies go to errbody, not to the sink */
+	long status; /* 0 until the first body byte */
+	int divert;  /* error bodies go to errbody, not to the sink */
 	int sink_failed;
 	char errbody[HTTP_ERRBODY_MAX];
 	size_t errlen;
@@ -92,8 +92,7 @@ static int parse_host(struct http *h, const char *dh, char *err, size_t errlen)
 	const char *tls;
 
 	if (strlen(dh) >= sizeof(h->host)) {
-		snprintf(err, errlen, "DOCKER_HOST %.60s...: longer than %zu characters", dh,
-			 sizeof(h->host) - 1);
+		snprintf(err, errlen, "DOCKER_HOST %.60s...: longer than %zu characters", dh, sizeof(h->host) - 1);
 		return HTTP_E_CONFIG;
 	}
 	strcpy(h->host, dh);
@@ -101,8 +100,8 @@ static int parse_host(struct http *h, const char *dh, char *err, size_t errlen)
 		const char *path = dh + 7;
 		if (path[0] != '/' || strlen(path) >= sizeof(h->sock)) {
 			snprintf(err, errlen,
-				 "DOCKER_HOST %s: the socket path must be absolute and shorter than %zu bytes",
-				 dh, sizeof(h->sock));
+				 "DOCKER_HOST %s: the socket path must be absolute and shorter than %zu bytes", dh,
+				 sizeof(h->sock));
 			return HTTP_E_CONFIG;
 		}
 		strcpy(h->sock, path);
@@ -121,8 +120,7 @@ static int parse_host(struct http *h, const char *dh, char *err, size_t errlen)
 		return parse_tcp(h, dh + 6, err, errlen);
 	}
 	snprintf(err, errlen,
-		 "DOCKER_HOST %s: unsupported address (use unix:///path/to/docker.sock or tcp://host:port)",
-		 dh);
+		 "DOCKER_HOST %s: unsupported address (use unix:///path/to/docker.sock or tcp://host:port)", dh);
 	return HTTP_E_CONFIG;
 }
 
@@ -208,14 +206,14 @@ static size_t on_data(char *p, size_t size, size_t n, void *ud)
 	return len;
 }
 
-#define SETOPT(opt, val)                                                \
-	do {                                                            \
+#define SETOPT(opt, val)                                                        \
+	do {                                                                    \
 		if ((cc = curl_easy_setopt(h->easy, (opt), (val))) != CURLE_OK) \
-			goto setopt_failed;                             \
+			goto setopt_failed;                                     \
 	} while (0)
 
-static int prepare(struct http *h, const struct http_req *req, struct xfer *x, char *url,
-		   size_t urllen, char *err, size_t errlen)
+static int prepare(struct http *h, const struct http_req *req, struct xfer *x, char *url, size_t urllen, char *err,
+		   size_t errlen)
 {
 	CURLcode cc;
 	long connect_ms = HTTP_CONNECT_MS;
@@ -256,8 +254,7 @@ setopt_failed:
 }
 
 /* Turns a finished transfer's result into our error and message. */
-static int result(struct http *h, const struct http_req *req, CURLcode cc, struct xfer *x,
-		  char *err, size_t errlen)
+static int result(struct http *h, const struct http_req *req, CURLcode cc, struct xfer *x, char *err, size_t errlen)
 {
 	const char *why = h->errbuf[0] ? h->errbuf : curl_easy_strerror(cc);
 	long oserr = 0;
@@ -278,8 +275,8 @@ static int result(struct http *h, const struct http_req *req, CURLcode cc, struc
 	return HTTP_E_IO;
 }
 
-static int transfer(struct http *h, const struct http_req *req, http_sink_fn sink, void *ud,
-		    int divert, long *status, char *err, size_t errlen)
+static int transfer(struct http *h, const struct http_req *req, http_sink_fn sink, void *ud, int divert, long *status,
+		    char *err, size_t errlen)
 {
 	struct xfer x = { .h = h, .sink = sink, .ud = ud, .divert = divert };
 	long long deadline = req->timeout_ms > 0 ? mono_ms() + req->timeout_ms : 0;
@@ -308,8 +305,7 @@ static int transfer(struct http *h, const struct http_req *req, http_sink_fn sin
 		if (!running)
 			break;
 		if (req->cancel && *req->cancel) {
-			snprintf(err, errlen, "DOCKER_HOST %s: %s %s: cancelled", h->host, req->method,
-				 req->path);
+			snprintf(err, errlen, "DOCKER_HOST %s: %s %s: cancelled", h->host, req->method, req->path);
 			rc = HTTP_E_CANCELLED;
 			goto out;
 		}
@@ -334,8 +330,7 @@ static int transfer(struct http *h, const struct http_req *req, http_sink_fn sin
 		snprintf(err, errlen, "%s", x.errbody);
 	goto out;
 multi_failed:
-	snprintf(err, errlen, "DOCKER_HOST %s: %s %s: %s", h->host, req->method, req->path,
-		 curl_multi_strerror(mc));
+	snprintf(err, errlen, "DOCKER_HOST %s: %s %s: %s", h->host, req->method, req->path, curl_multi_strerror(mc));
 	rc = HTTP_E_IO;
 out:
 	/* Removing an unfinished transfer closes its connection: the daemon
@@ -347,8 +342,8 @@ out:
 	return rc;
 }
 
-int http_stream(struct http *h, const struct http_req *req, http_sink_fn sink, void *ud,
-		long *status, char *err, size_t errlen)
+int http_stream(struct http *h, const struct http_req *req, http_sink_fn sink, void *ud, long *status, char *err,
+		size_t errlen)
 {
 	return transfer(h, req, sink, ud, 1, status, err, errlen);
 }
@@ -385,8 +380,8 @@ static int collect_sink(void *ud, const char *data, size_t len)
 	return 0;
 }
 
-int http_fetch(struct http *h, const struct http_req *req, size_t max, long *status, char **body,
-	       size_t *len, char *err, size_t errlen)
+int http_fetch(struct http *h, const struct http_req *req, size_t max, long *status, char **body, size_t *len,
+	       char *err, size_t errlen)
 {
 	struct collect c = { .max = max };
 	int rc;
@@ -396,12 +391,11 @@ int http_fetch(struct http *h, const struct http_req *req, size_t max, long *sta
 		*len = 0;
 	rc = transfer(h, req, collect_sink, &c, 0, status, err, errlen);
 	if (rc == HTTP_E_IO && c.too_big) {
-		snprintf(err, errlen, "DOCKER_HOST %s: %s %s: response larger than %zu bytes", h->host,
-			 req->method, req->path, max);
+		snprintf(err, errlen, "DOCKER_HOST %s: %s %s: response larger than %zu bytes", h->host, req->method,
+			 req->path, max);
 		rc = HTTP_E_TOO_BIG;
 	} else if (rc == HTTP_E_IO && c.nomem) {
-		snprintf(err, errlen, "DOCKER_HOST %s: %s %s: out of memory", h->host, req->method,
-			 req->path);
+		snprintf(err, errlen, "DOCKER_HOST %s: %s %s: out of memory", h->host, req->method, req->path);
 		rc = HTTP_E_NOMEM;
 	}
 	if (rc < 0)

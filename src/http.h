@@ -41,10 +41,10 @@ const char *http_host(const struct http *h);
 typedef int (*http_sink_fn)(void *ud, const char *data, size_t len);
 
 struct http_req {
-	const char *method;   /* "GET" or "POST" */
-	const char *path;     /* e.g. "/v1.41/info"; already URL-escaped */
-	const char *body;     /* JSON request body or NULL */
-	long timeout_ms;      /* whole request including connect; 0 = none */
+	const char *method;         /* "GET" or "POST" */
+	const char *path;           /* e.g. "/v1.41/info"; already URL-escaped */
+	const char *body;           /* JSON request body or NULL */
+	long timeout_ms;            /* whole request including connect; 0 = none */
 	const volatile int *cancel; /* may be NULL; polled every 100 ms */
 };
 
@@ -53,13 +53,13 @@ struct http_req {
  * status), or a negative enum http_err with a message in err. A body with a
  * status of 300 or more is the daemon's error, not stream data: it is not
  * passed to sink but left in err (truncated to errlen). */
-int http_stream(struct http *h, const struct http_req *req, http_sink_fn sink, void *ud,
-		long *status, char *err, size_t errlen);
+int http_stream(struct http *h, const struct http_req *req, http_sink_fn sink, void *ud, long *status, char *err,
+		size_t errlen);
 
 /* Like http_stream but collects the body, whatever the status, up to max
  * bytes (more is HTTP_E_TOO_BIG): *body is new (caller frees), NUL-terminated,
  * *len its length (len may be NULL). */
-int http_fetch(struct http *h, const struct http_req *req, size_t max, long *status, char **body,
-	       size_t *len, char *err, size_t errlen);
+int http_fetch(struct http *h, const struct http_req *req, size_t max, long *status, char **body, size_t *len,
+	       char *err, size_t errlen);
 
 #endif

@@ -36,7 +36,8 @@ int job_copy_key(const char *src, const char *dir, char *dst, size_t dstlen, cha
 		return -1;
 	}
 	if (stat(src, &st) == 0 && (st.st_mode & 077))
-		log_warn("SSH_PRIVKEY_FILE %s has mode %04o, readable by others; ssh refuses such keys, so a private 0600 copy is used",
+		log_warn("SSH_PRIVKEY_FILE %s has mode %04o, readable by others; ssh refuses such keys, so a private "
+			 "0600 copy is used",
 			 src, (unsigned)(st.st_mode & 07777));
 	r = read_file_bounded(src, KEY_MAX, &key, &len);
 	if (r < 0) {
@@ -45,7 +46,8 @@ int job_copy_key(const char *src, const char *dir, char *dst, size_t dstlen, cha
 		goto out;
 	}
 	if (!strstr(key, "PRIVATE KEY-----")) {
-		snprintf(err, errlen, "SSH_PRIVKEY_FILE=%s does not hold an SSH private key (no 'PRIVATE KEY' block)", src);
+		snprintf(err, errlen, "SSH_PRIVKEY_FILE=%s does not hold an SSH private key (no 'PRIVATE KEY' block)",
+			 src);
 		goto out;
 	}
 	if (snprintf(dst, dstlen, "%s/ssh-key", dir) >= (int)dstlen) {
@@ -67,8 +69,9 @@ out:
 
 int job_restic_env(struct strvec *env)
 {
-	static const char *const keep[] = { "PATH", "HOME", "USER", "TMPDIR", "TZ", "XDG_CACHE_HOME", "RESTIC_CACHE_DIR",
-					    "LANG", "LC_ALL", NULL };
+	static const char *const keep[] = {
+		"PATH", "HOME", "USER", "TMPDIR", "TZ", "XDG_CACHE_HOME", "RESTIC_CACHE_DIR", "LANG", "LC_ALL", NULL
+	};
 	for (const char *const *k = keep; *k; k++) {
 		const char *v = getenv(*k);
 		if (v && strvec_pushf(env, "%s=%s", *k, v) < 0)
@@ -79,13 +82,13 @@ int job_restic_env(struct strvec *env)
 	return 0;
 }
 
-int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atomic_t *stop, char *err,
-		size_t errlen)
+int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atomic_t *stop, char *err, size_t errlen)
 {
 	memset(j, 0, sizeof(*j));
 	j->cfg = cfg;
 	j->stop = stop;
-	if ((cfg->pre_argv.n || cfg->post_argv.n) && hook_find_helper(j->hook_bin, sizeof(j->hook_bin), err, errlen) < 0)
+	if ((cfg->pre_argv.n || cfg->post_argv.n) &&
+	    hook_find_helper(j->hook_bin, sizeof(j->hook_bin), err, errlen) < 0)
 		return -1;
 	if (job_copy_key(cfg->privkey_file, cfg->run_dir, j->key_copy, sizeof(j->key_copy), err, errlen) < 0)
 		return -1;
@@ -117,8 +120,8 @@ int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atom
 static int hook_exec(struct job *j, const char *which, char *const *argv, const volatile sig_atomic_t *cancel,
 		     long timeout_ms, char *msg, size_t msglen)
 {
-	struct hook_spec h = { which, j->hook_bin, j->cfg->docker_host, j->cfg->service_name, argv, timeout_ms, cancel,
-			       j->cfg->verbose };
+	struct hook_spec h = { which,      j->hook_bin, j->cfg->docker_host, j->cfg->service_name, argv,
+			       timeout_ms, cancel,      j->cfg->verbose };
 
 	log_info("%s-hook: running in service %s: %s", which, j->cfg->service_name,
 		 !strcmp(which, "pre") ? j->cfg->pre_hook : j->cfg->post_hook);
@@ -132,7 +135,8 @@ int job_run_hook(struct job *j, const char *which)
 	int rc;
 
 	if (!argv->n) {
-		log_error("%s-hook is not configured (%s is empty)", which, !strcmp(which, "pre") ? "PRE_HOOK" : "POST_HOOK");
+		log_error("%s-hook is not configured (%s is empty)", which,
+			  !strcmp(which, "pre") ? "PRE_HOOK" : "POST_HOOK");
 		return -1;
 	}
 	rc = hook_exec(j, which, argv->v, j->stop, j->cfg->hook_timeout_s * 1000, msg, sizeof(msg));
@@ -149,7 +153,7 @@ struct restic_run {
 	int while_stopping;
 	long timeout_ms;
 	/* Out. */
-	char *out;  /* stdout minus progress lines, bounded */
+	char *out; /* stdout minus progress lines, bounded */
 	size_t out_len;
 	char err[STDERR_KEEP]; /* tail of stderr */
 	size_t err_len;
@@ -268,7 +272,8 @@ static int restic_exec(struct job *j, const char *what, const struct strvec *arg
 	}
 	collect_ssh_log(j, r);
 	if (r->res.code == 127)
-		append_bounded(r->err, &r->err_len, sizeof(r->err), "restic program not found; install restic or set RESTIC_BINARY");
+		append_bounded(r->err, &r->err_len, sizeof(r->err),
+			       "restic program not found; install restic or set RESTIC_BINARY");
 	rc = 0;
 out:
 	strvec_free(&env);
@@ -350,7 +355,8 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 			tried_init = 1;
 			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->cfg->repo_path);
 			if (restic_simple(j, "init", restic_argv_init, 0) != RESTIC_OK) {
-				snprintf(msg, msglen, "the repository does not exist and 'restic init' failed; see the log");
+				snprintf(msg, msglen,
+					 "the repository does not exist and 'restic init' failed; see the log");
 				goto out;
 			}
 			j->repo_ready = 1;
@@ -398,8 +404,8 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 	default: {
 		const char *hint = restic_ssh_hint(r->err);
 		restic_last_error(r->err, last, sizeof(last));
-		snprintf(msg, msglen, "restic backup failed (exit %d, %s): %.200s%s%.200s", r->res.code, restic_outcome_name(o),
-			 hint ? hint : last, hint ? " — " : "", hint ? last : "");
+		snprintf(msg, msglen, "restic backup failed (exit %d, %s): %.200s%s%.200s", r->res.code,
+			 restic_outcome_name(o), hint ? hint : last, hint ? " — " : "", hint ? last : "");
 		log_error("%s", msg);
 	}
 	}

@@ -10,20 +10,19 @@
 #include "status.h"
 
 struct job {
-	const struct config *cfg;     /* borrowed */
-	struct restic_remote remote;  /* strings borrowed from cfg and key_copy */
-	char key_copy[PATH_MAX];      /* private 0600 copy of SSH_PRIVKEY_FILE */
-	char ssh_log[PATH_MAX];       /* ssh -E file, truncated before each restic run */
-	char hook_bin[PATH_MAX];      /* the rds-hook helper, when hooks are set */
-	int repo_ready;               /* a backup or init succeeded in this process */
+	const struct config *cfg;    /* borrowed */
+	struct restic_remote remote; /* strings borrowed from cfg and key_copy */
+	char key_copy[PATH_MAX];     /* private 0600 copy of SSH_PRIVKEY_FILE */
+	char ssh_log[PATH_MAX];      /* ssh -E file, truncated before each restic run */
+	char hook_bin[PATH_MAX];     /* the rds-hook helper, when hooks are set */
+	int repo_ready;              /* a backup or init succeeded in this process */
 	const volatile sig_atomic_t *stop;
 	struct status st;
 };
 
 /* Copies the SSH key to a private file in cfg->run_dir and fills the remote.
  * Returns 0 or -1 with err set. */
-int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atomic_t *stop, char *err,
-		size_t errlen);
+int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atomic_t *stop, char *err, size_t errlen);
 
 /* Runs one backup; updates j->st and writes the status file. Returns the
  * result. */

@@ -61,11 +61,11 @@ void rds_log(enum rds_log_level level, const char *fmt, ...)
 	if (log_json) {
 		char esc[sizeof(line) - 128];
 		json_escape(esc, sizeof(esc), msg);
-		n = snprintf(line, sizeof(line), "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"%s\"}\n",
-			     ts, now.tv_nsec / 1000000, level_names[level], esc);
+		n = snprintf(line, sizeof(line), "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\",\"msg\":\"%s\"}\n", ts,
+			     now.tv_nsec / 1000000, level_names[level], esc);
 	} else {
-		n = snprintf(line, sizeof(line), "%s.%03ldZ %-5s %s\n", ts, now.tv_nsec / 1000000,
-			     level_names[level], msg);
+		n = snprintf(line, sizeof(line), "%s.%03ldZ %-5s %s\n", ts, now.tv_nsec / 1000000, level_names[level],
+			     msg);
 	}
 	if (n < 0)
 		return;

@@ -8,13 +8,12 @@ enum rds_log_level { RDS_LOG_ERROR = 0, RDS_LOG_WARN, RDS_LOG_INFO, RDS_LOG_DEBU
 /* Sets the threshold and the format (json != 0: one JSON object a line). */
 void rds_log_init(enum rds_log_level level, int json);
 int rds_log_enabled(enum rds_log_level level);
-void rds_log(enum rds_log_level level, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void rds_log(enum rds_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* The level test comes first so arguments are not formatted for nothing. */
-#define RDS_LOGF(lvl, ...)                          \
-	do {                                        \
-		if (rds_log_enabled(lvl))           \
+#define RDS_LOGF(lvl, ...)                           \
+	do {                                         \
+		if (rds_log_enabled(lvl))            \
 			rds_log((lvl), __VA_ARGS__); \
 	} while (0)
 #define log_error(...) RDS_LOGF(RDS_LOG_ERROR, __VA_ARGS__)

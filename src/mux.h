@@ -31,12 +31,12 @@ struct mux_line {
 struct mux {
 	mux_line_fn fn;
 	void *ud;
-	int raw;             /* no frame headers: everything is stdout */
-	int malformed;       /* a bad header was seen; the rest was read raw */
+	int raw;       /* no frame headers: everything is stdout */
+	int malformed; /* a bad header was seen; the rest was read raw */
 	unsigned char hdr[8];
-	size_t hdr_n;        /* header bytes collected so far */
-	uint32_t left;       /* payload bytes left in the current frame */
-	enum mux_stream cur; /* stream of the current frame */
+	size_t hdr_n;            /* header bytes collected so far */
+	uint32_t left;           /* payload bytes left in the current frame */
+	enum mux_stream cur;     /* stream of the current frame */
 	struct mux_line line[4]; /* indexed by enum mux_stream */
 };
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CMD_MAX 65536          /* bound on the sftp.command string */
+#define CMD_MAX 65536           /* bound on the sftp.command string */
 #define JSON_LINE_MAX (1 << 20) /* longer stdout/stderr lines are skipped */
 
 /* ---- small helpers ---- */
@@ -105,8 +105,8 @@ static int utf8_valid(const char *s)
 			if ((p[i] & 0xc0) != 0x80)
 				return 0;
 		/* Overlong forms, UTF-16 surrogates, past U+10FFFF. */
-		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) ||
-		    (p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
+		    (p[0] == 0xf4 && p[1] > 0x8f))
 			return 0;
 		p += n + 1;
 	}
@@ -231,8 +231,8 @@ static int user_ok(const char *u, size_t n)
 		return 0;
 	for (size_t i = 0; i < n; i++) {
 		char c = u[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '.' || c == '_' || c == '-'))
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+		      c == '_' || c == '-'))
 			return 0;
 	}
 	return 1;
@@ -252,8 +252,8 @@ static int host_ok(const char *h)
 		if (v6) {
 			if (!hex && c != ':' && c != '.')
 				return 0;
-		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			     (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) {
+		} else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+			     c == '-' || c == '_')) {
 			return 0;
 		}
 	}
@@ -304,8 +304,7 @@ static void url_path(struct sbuf *b, const char *p)
 
 	for (; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		    strchr(keep, c)) {
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr(keep, c)) {
 			sb_addn(b, p, 1);
 		} else {
 			snprintf(enc, sizeof(enc), "%%%02X", c);
@@ -336,7 +335,8 @@ static int check_values(const struct restic_remote *r, char *err, size_t len)
 	if ((why = ssh_path_problem(r->known_hosts_file)))
 		return bad(err, len, "SSH_KNOWN_HOSTS_FILE %s", why);
 	if (strpbrk(r->known_hosts_file, "'\""))
-		return bad(err, len, "SSH_KNOWN_HOSTS_FILE has a quote character in it, which cannot pass through restic to ssh");
+		return bad(err, len,
+			   "SSH_KNOWN_HOSTS_FILE has a quote character in it, which cannot pass through restic to ssh");
 	if (r->ssh_log_file && (why = ssh_path_problem(r->ssh_log_file)))
 		return bad(err, len, "ssh log file %s", why);
 	if (!r->password_file || !*r->password_file || strlen(r->password_file) > RESTIC_MAX_PATH ||
@@ -350,8 +350,10 @@ static int check_values(const struct restic_remote *r, char *err, size_t len)
 		    !((o[0] >= 'a' && o[0] <= 'z') || (o[0] >= 'A' && o[0] <= 'Z')))
 			return bad(err, len, "ssh option #%zu is not Name=value", i + 1);
 		if (strchr(o, '\\') || (strchr(o, '\'') && strchr(o, '"')) || !utf8_valid(o))
-			return bad(err, len, "ssh option #%zu cannot be quoted for restic (a backslash, "
-					     "both kinds of quote, or invalid UTF-8)", i + 1);
+			return bad(err, len,
+				   "ssh option #%zu cannot be quoted for restic (a backslash, "
+				   "both kinds of quote, or invalid UTF-8)",
+				   i + 1);
 	}
 	for (i = 0; r->restic_args && r->restic_args[i]; i++)
 		if (i >= RESTIC_MAX_ARGS || strlen(r->restic_args[i]) > RESTIC_MAX_PATH)
@@ -379,8 +381,7 @@ static void compose_repo(struct sbuf *b, const struct target *t, const char *pat
 
 /* The words of sftp.command, quoted for restic's splitter (layer 2). A
  * refusal here names the value that could not be quoted. */
-static int compose_cmd(struct sbuf *b, const struct restic_remote *r, const struct target *t, char *err,
-		       size_t len)
+static int compose_cmd(struct sbuf *b, const struct restic_remote *r, const struct target *t, char *err, size_t len)
 {
 	char num[16];
 	size_t i;
@@ -504,8 +505,8 @@ static int simple_ok(const char *s, size_t max)
 	return s && *s && strlen(s) <= max && !has_ctl(s);
 }
 
-int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host,
-		       char *const *tags, const char *path)
+int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
+		       const char *path)
 {
 	size_t n0 = out->n, i;
 	int rc = -EINVAL;
@@ -521,8 +522,8 @@ int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const 
 	if (rc < 0)
 		goto out;
 	rc = -ENOMEM;
-	if (strvec_push(out, "backup") < 0 || strvec_push(out, "--json") < 0 ||
-	    strvec_push(out, "--host") < 0 || strvec_push(out, host) < 0)
+	if (strvec_push(out, "backup") < 0 || strvec_push(out, "--json") < 0 || strvec_push(out, "--host") < 0 ||
+	    strvec_push(out, host) < 0)
 		goto out;
 	for (i = 0; tags && tags[i]; i++)
 		if (strvec_push(out, "--tag") < 0 || strvec_push(out, tags[i]) < 0)
@@ -638,8 +639,7 @@ static void take_summary(json_t *o, struct restic_summary *s)
 	if (isfinite(d) && d >= 0)
 		s->duration_s = d;
 	s->snapshot_id[0] = '\0';
-	if (id && (n = strlen(id)) > 0 && n < sizeof(s->snapshot_id) &&
-	    strspn(id, "0123456789abcdef") == n)
+	if (id && (n = strlen(id)) > 0 && n < sizeof(s->snapshot_id) && strspn(id, "0123456789abcdef") == n)
 		memcpy(s->snapshot_id, id, n + 1);
 	s->have = 1;
 }
@@ -659,8 +659,7 @@ static void error_text(json_t *o, char *dst, size_t len)
 	if (!msg && op && json_is_integer(errno_v) && json_integer_value(errno_v) > 0 &&
 	    json_integer_value(errno_v) < 4096) {
 		/* GNU strerror_r: thread-safe, returns the text. */
-		snprintf(eb, sizeof(eb), "%.40s: %s", op,
-			 strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
+		snprintf(eb, sizeof(eb), "%.40s: %s", op, strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
 		msg = eb;
 	}
 	if (!msg)
@@ -767,10 +766,18 @@ static int starts(const char *l, size_t n, const char *prefix)
  * adds under "repository is already locked". */
 static int noise(const char *l, size_t n, int after_location_question)
 {
-	static const char *const pfx[] = { "Usage:", "Flags:", "Global Flags:", "Available Commands:",
-					   "Examples:", "Aliases:", "Use \"restic", "EXIT STATUS",
+	static const char *const pfx[] = { "Usage:",
+					   "Flags:",
+					   "Global Flags:",
+					   "Available Commands:",
+					   "Examples:",
+					   "Aliases:",
+					   "Use \"restic",
+					   "EXIT STATUS",
 					   "Is there a repository at the following location?",
-					   "lock was created at", "storage ID ", "the `unlock` command" };
+					   "lock was created at",
+					   "storage ID ",
+					   "the `unlock` command" };
 	size_t i;
 
 	if (after_location_question)
@@ -848,7 +855,8 @@ struct hint {
  * key cases. */
 static const struct hint hints[] = {
 	{ "REMOTE HOST IDENTIFICATION HAS CHANGED", NULL,
-	  "the server's host key does not match SSH_KNOWN_HOSTS_FILE (a different server, or one that lost its host keys)" },
+	  "the server's host key does not match SSH_KNOWN_HOSTS_FILE (a different server, or one that lost its host "
+	  "keys)" },
 	{ "host key is known for", "strict checking",
 	  "SSH_KNOWN_HOSTS_FILE has no entry for this server (it must name [SSH_HOST]:SSH_PORT)" },
 	{ "Host key verification failed", NULL,
@@ -859,8 +867,7 @@ static const struct hint hints[] = {
 	{ "Identity file", "not accessible", "SSH_PRIVKEY_FILE cannot be read" },
 	{ "Permission denied (publickey", NULL,
 	  "the server refused the key in SSH_PRIVKEY_FILE (not in its authorized keys, or wrong SSH user)" },
-	{ "Connection refused", NULL,
-	  "nothing accepts connections at SSH_HOST:SSH_PORT (server down, or wrong port)" },
+	{ "Connection refused", NULL, "nothing accepts connections at SSH_HOST:SSH_PORT (server down, or wrong port)" },
 	{ "Could not resolve hostname", NULL,
 	  "SSH_HOST does not resolve (misspelt, or the server is not on a network shared with this agent)" },
 	{ "Connection timed out", NULL, "the server at SSH_HOST:SSH_PORT did not answer (firewall, or wrong address)" },

@@ -9,8 +9,8 @@
 #include "util.h"
 
 /* Limits on what goes into one argv. */
-#define RESTIC_MAX_PATH 4096   /* any path, REPO_PATH included */
-#define RESTIC_MAX_HOST 253    /* SSH_HOST without the user */
+#define RESTIC_MAX_PATH 4096 /* any path, REPO_PATH included */
+#define RESTIC_MAX_HOST 253  /* SSH_HOST without the user */
 #define RESTIC_MAX_USER 64
 #define RESTIC_MAX_SSH_OPTS 32 /* entries of ssh_options */
 #define RESTIC_MAX_ARGS 256    /* entries of restic_args, tags */
@@ -26,14 +26,14 @@ struct restic_remote {
 	const char *key_file;         /* absolute path of the private 0600 copy of the key */
 	const char *known_hosts_file; /* absolute path */
 	const char *password_file;
-	char *const *ssh_options;     /* NULL-terminated "Name=value" entries, each
-				       * passed as `-o Name=value`; may be NULL */
-	char *const *restic_args;     /* NULL-terminated, placed after the defaults
-				       * (before any subcommand); may be NULL */
-	const char *ssh_log_file;     /* optional: `ssh -E FILE`. restic forwards
-				       * ssh's stderr racily (a fast failure often
-				       * loses it), a log file always has it. NULL:
-				       * no -E. The caller truncates it per run. */
+	char *const *ssh_options; /* NULL-terminated "Name=value" entries, each
+				   * passed as `-o Name=value`; may be NULL */
+	char *const *restic_args; /* NULL-terminated, placed after the defaults
+				   * (before any subcommand); may be NULL */
+	const char *ssh_log_file; /* optional: `ssh -E FILE`. restic forwards
+				   * ssh's stderr racily (a fast failure often
+				   * loses it), a log file always has it. NULL:
+				   * no -E. The caller truncates it per run. */
 };
 
 /* Validates r; on failure writes one line naming the setting and the problem
@@ -56,8 +56,8 @@ int restic_remote_check(const struct restic_remote *r, char *err, size_t errlen)
 int restic_argv_base(struct strvec *out, const struct restic_remote *r);
 /* base + backup --json --host HOST [--tag T]... PATH (PATH absolute; tags
  * non-empty without ','; tags may be NULL). */
-int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host,
-		       char *const *tags, const char *path);
+int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
+		       const char *path);
 /* base + init */
 int restic_argv_init(struct strvec *out, const struct restic_remote *r);
 /* base + unlock [--remove-all]. Without remove_all restic removes only stale

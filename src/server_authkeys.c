@@ -101,7 +101,8 @@ static void scan_one(int dfd, const char *name, struct sshkey_list *out)
 			log_info("secret %s: key %s is already authorized by another file", name, k->fp);
 			continue;
 		}
-		log_info("authorized key from secret %s: %s %d bits '%s' %s", name, k->type, k->bits, k->comment, k->fp);
+		log_info("authorized key from secret %s: %s %d bits '%s' %s", name, k->type, k->bits, k->comment,
+			 k->fp);
 		if (sshkey_list_take(out, k) < 0)
 			log_error("secret %s: too many keys; key %s left out", name, k->fp);
 	}
@@ -148,8 +149,7 @@ out:
 	return rc;
 }
 
-int server_authkeys_install(const char *dir, const char *user, const struct sshkey_list *keys, char *err,
-			    size_t errlen)
+int server_authkeys_install(const char *dir, const char *user, const struct sshkey_list *keys, char *err, size_t errlen)
 {
 	char path[4096], *text = NULL;
 	int rc = -1;

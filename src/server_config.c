@@ -65,14 +65,12 @@ void server_config_free(struct server_config *c)
 	c->chroot_dir = c->login_dir = NULL;
 }
 
-int server_config_load_env(struct server_config *c, const char *(*getenv_fn)(const char *), char *err,
-			   size_t errlen)
+int server_config_load_env(struct server_config *c, const char *(*getenv_fn)(const char *), char *err, size_t errlen)
 {
 	return cfgtab_load_env(&table, c, getenv_fn, err, errlen);
 }
 
-int server_config_parse_args(struct server_config *c, int argc, char **argv, int *optind, char *err,
-			     size_t errlen)
+int server_config_parse_args(struct server_config *c, int argc, char **argv, int *optind, char *err, size_t errlen)
 {
 	return cfgtab_parse_args(&table, c, argc, argv, optind, err, errlen);
 }
@@ -87,14 +85,15 @@ static int check_path(const char *name, char *path, char *err, size_t errlen)
 	while (n > 1 && path[n - 1] == '/')
 		path[--n] = '\0';
 	if (path[0] != '/' || n > PATH_MAX_LEN || strstr(path, "/../") || strstr(path, "/./") ||
-	    (n >= 3 && !strcmp(path + n - 3, "/..")) || (n >= 2 && !strcmp(path + n - 2, "/.")) ||
-	    strstr(path, "//")) {
+	    (n >= 3 && !strcmp(path + n - 3, "/..")) || (n >= 2 && !strcmp(path + n - 2, "/.")) || strstr(path, "//")) {
 		snprintf(err, errlen, "%s='%.200s' must be an absolute path without '.', '..' or '//' components", name,
 			 path);
 		return -1;
 	}
 	if (strspn(path, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._-+@~,=") != n) {
-		snprintf(err, errlen, "%s='%.200s' has a character sshd_config cannot carry; use letters, digits and / . _ - + @ ~ , =",
+		snprintf(err, errlen,
+			 "%s='%.200s' has a character sshd_config cannot carry; use letters, digits and / . _ - + @ ~ "
+			 ", =",
 			 name, path);
 		return -1;
 	}
@@ -111,8 +110,7 @@ static int path_under(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == '/' || path[n] == '\0');
 }
 
-static int add_name(struct server_config *c, const char *src, const char *name, size_t len, char *err,
-		    size_t errlen)
+static int add_name(struct server_config *c, const char *src, const char *name, size_t len, char *err, size_t errlen)
 {
 	char buf[SSHKEYS_NAME_MAX + 2];
 
@@ -124,7 +122,8 @@ static int add_name(struct server_config *c, const char *src, const char *name, 
 	memcpy(buf, name, len);
 	buf[len] = '\0';
 	if (sshkeys_check_name(buf) < 0) {
-		snprintf(err, errlen, "%s: '%s' is not a host name or address; use letters, digits, '.', '-', '_' (and ':' in IPv6)",
+		snprintf(err, errlen,
+			 "%s: '%s' is not a host name or address; use letters, digits, '.', '-', '_' (and ':' in IPv6)",
 			 src, buf);
 		return -1;
 	}
@@ -148,7 +147,8 @@ static int derive_names(struct server_config *c, char *err, size_t errlen)
 	const char *p = c->extra_names, *sep = ", \t\n";
 
 	strvec_free(&c->names);
-	if (*c->swarm_service && add_name(c, "SWARM_SERVICE", c->swarm_service, strlen(c->swarm_service), err, errlen) < 0)
+	if (*c->swarm_service &&
+	    add_name(c, "SWARM_SERVICE", c->swarm_service, strlen(c->swarm_service), err, errlen) < 0)
 		return -1;
 	while (*p) {
 		size_t len;
@@ -177,13 +177,15 @@ static int derive_key_types(struct server_config *c, char *err, size_t errlen)
 			if (strlen(known[i]) == len && !strncmp(known[i], p, len))
 				break;
 		if (i == 3) {
-			snprintf(err, errlen, "HOST_KEY_TYPES='%.100s': '%.*s' is not a host key type; use ed25519, ecdsa or rsa",
+			snprintf(err, errlen,
+				 "HOST_KEY_TYPES='%.100s': '%.*s' is not a host key type; use ed25519, ecdsa or rsa",
 				 c->host_key_types, (int)(len > 40 ? 40 : len), p);
 			return -1;
 		}
 		for (size_t j = 0; j < c->key_types.n; j++)
 			if (!strcmp(c->key_types.v[j], known[i])) {
-				snprintf(err, errlen, "HOST_KEY_TYPES='%.100s' names %s twice", c->host_key_types, known[i]);
+				snprintf(err, errlen, "HOST_KEY_TYPES='%.100s' names %s twice", c->host_key_types,
+					 known[i]);
 				return -1;
 			}
 		if (strvec_push(&c->key_types, known[i]) < 0) {
@@ -205,7 +207,9 @@ static int derive_layout(struct server_config *c, char *err, size_t errlen)
 	char *slash = strrchr(c->repo_root, '/');
 
 	if (slash == c->repo_root || !slash[1]) {
-		snprintf(err, errlen, "REPO_ROOT='%.200s' must be at least two levels deep (e.g. /home/restic): its parent directory becomes the SFTP chroot",
+		snprintf(err, errlen,
+			 "REPO_ROOT='%.200s' must be at least two levels deep (e.g. /home/restic): its parent "
+			 "directory becomes the SFTP chroot",
 			 c->repo_root);
 		return -1;
 	}
@@ -226,7 +230,9 @@ static int check_user(const char *u, char *err, size_t errlen)
 
 	if (n == 0 || n > 32 || strspn(u, "abcdefghijklmnopqrstuvwxyz0123456789_-") != n || u[0] == '-' ||
 	    (u[0] >= '0' && u[0] <= '9') || !strcmp(u, "root")) {
-		snprintf(err, errlen, "SSH_USER='%.100s' is not a usable user name; use lower-case letters, digits, '_' or '-' (not root)",
+		snprintf(err, errlen,
+			 "SSH_USER='%.100s' is not a usable user name; use lower-case letters, digits, '_' or '-' (not "
+			 "root)",
 			 u);
 		return -1;
 	}
@@ -240,13 +246,16 @@ static int check_run_inputs(const struct server_config *c, char *err, size_t err
 
 	d = opendir(c->secrets_dir);
 	if (!d) {
-		snprintf(err, errlen, "SECRETS_DIR=%s cannot be read: %s; give the service the agents' public keys as Docker secrets, or point SECRETS_DIR to a directory holding them",
+		snprintf(err, errlen,
+			 "SECRETS_DIR=%s cannot be read: %s; give the service the agents' public keys as Docker "
+			 "secrets, or point SECRETS_DIR to a directory holding them",
 			 c->secrets_dir, strerror(errno));
 		return -1;
 	}
 	closedir(d);
 	if (stat(c->sshd_bin, &st) < 0 || !S_ISREG(st.st_mode) || access(c->sshd_bin, X_OK) < 0) {
-		snprintf(err, errlen, "SSHD_BIN=%s is not an executable file; install openssh-server or point SSHD_BIN to sshd",
+		snprintf(err, errlen,
+			 "SSHD_BIN=%s is not an executable file; install openssh-server or point SSHD_BIN to sshd",
 			 c->sshd_bin);
 		return -1;
 	}
@@ -259,9 +268,12 @@ int server_config_validate(struct server_config *c, enum server_mode mode, char 
 		const char *name;
 		char *path;
 	} paths[] = {
-		{ "HOST_KEY_DIR", c->host_key_dir },	     { "REPO_ROOT", c->repo_root },
-		{ "SECRETS_DIR", c->secrets_dir },	     { "KNOWN_HOSTS_FILE", c->known_hosts_file },
-		{ "AUTHORIZED_KEYS_DIR", c->authorized_keys_dir }, { "SSHD_BIN", c->sshd_bin },
+		{ "HOST_KEY_DIR", c->host_key_dir },
+		{ "REPO_ROOT", c->repo_root },
+		{ "SECRETS_DIR", c->secrets_dir },
+		{ "KNOWN_HOSTS_FILE", c->known_hosts_file },
+		{ "AUTHORIZED_KEYS_DIR", c->authorized_keys_dir },
+		{ "SSHD_BIN", c->sshd_bin },
 		{ "SSHD_CONFIG", c->sshd_config },
 	};
 
@@ -276,7 +288,9 @@ int server_config_validate(struct server_config *c, enum server_mode mode, char 
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
 		if (!strcmp(paths[i].name, "REPO_ROOT") || !path_under(paths[i].path, c->chroot_dir))
 			continue;
-		snprintf(err, errlen, "%s=%s is inside the SFTP chroot %s (the parent of REPO_ROOT), where the SFTP user could reach it; use a path outside it",
+		snprintf(err, errlen,
+			 "%s=%s is inside the SFTP chroot %s (the parent of REPO_ROOT), where the SFTP user could "
+			 "reach it; use a path outside it",
 			 paths[i].name, paths[i].path, c->chroot_dir);
 		return -1;
 	}

@@ -66,7 +66,8 @@ static int run_keygen(char *const *argv, const char *what, struct keygen_out *o,
 static int generate(const char *type, const char *priv, char *err, size_t errlen)
 {
 	char tmp[4096], tmppub[4200], pub[4200];
-	char *argv[] = { "ssh-keygen", "-q", "-t", (char *)type, "-b", NULL, "-N", "", "-C", "rds-server", "-f", tmp, NULL };
+	char *argv[] = { "ssh-keygen", "-q", "-t",         (char *)type, "-b", NULL, "-N",
+			 "",           "-C", "rds-server", "-f",         tmp,  NULL };
 	struct keygen_out *o = NULL;
 	int rc = -1;
 
@@ -148,7 +149,8 @@ static int load_public(const char *type, const char *priv, struct sshkey *k, cha
 		goto out;
 	}
 	if (strncmp(k->type, type_prefix(type), strlen(type_prefix(type)))) {
-		snprintf(err, errlen, "%s holds a %s key, not %s; move it away or fix HOST_KEY_TYPES", priv, k->type, type);
+		snprintf(err, errlen, "%s holds a %s key, not %s; move it away or fix HOST_KEY_TYPES", priv, k->type,
+			 type);
 		goto out;
 	}
 	snprintf(k->comment, sizeof(k->comment), "rds-server");
@@ -169,8 +171,8 @@ out:
 	return rc;
 }
 
-int server_hostkeys_prepare(const char *dir, const struct strvec *types, struct sshkey_list *pub,
-			    struct strvec *paths, char *err, size_t errlen)
+int server_hostkeys_prepare(const char *dir, const struct strvec *types, struct sshkey_list *pub, struct strvec *paths,
+			    char *err, size_t errlen)
 {
 	if (server_ensure_dir(dir, 0, 0, 0700, err, errlen) < 0)
 		return -1;

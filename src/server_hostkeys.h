@@ -14,7 +14,7 @@
  * key from the private one (ssh-keygen -y; the .pub file is rewritten when it
  * differs) and appends it to pub and the private key's path to paths.
  * Returns 0 or -1 with err set. */
-int server_hostkeys_prepare(const char *dir, const struct strvec *types, struct sshkey_list *pub,
-			    struct strvec *paths, char *err, size_t errlen);
+int server_hostkeys_prepare(const char *dir, const struct strvec *types, struct sshkey_list *pub, struct strvec *paths,
+			    char *err, size_t errlen);
 
 #endif

@@ -92,7 +92,9 @@ int server_health(const struct server_config *c, char *why, size_t whylen)
 		return 1;
 	}
 	if (n == 0) {
-		snprintf(why, whylen, "no authorized keys: nobody can log in; give the service the agents' public keys as secrets in %s",
+		snprintf(why, whylen,
+			 "no authorized keys: nobody can log in; give the service the agents' public keys as secrets "
+			 "in %s",
 			 c->secrets_dir);
 		return 1;
 	}
@@ -214,7 +216,8 @@ static void find_repos(struct found *f, int dfd, const char *rel, int depth)
 		}
 	for (size_t i = 0; i < subs.n; i++) {
 		const char *base = strrchr(subs.v[i], '/');
-		int sub = openat(dirfd(d), base ? base + 1 : subs.v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int sub =
+			openat(dirfd(d), base ? base + 1 : subs.v[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub >= 0)
 			find_repos(f, sub, subs.v[i], depth + 1);
 	}
@@ -231,7 +234,8 @@ int server_info(const struct server_config *c, FILE *out)
 	keys = server_authkeys_count(c->authorized_keys_dir, c->ssh_user, msg, sizeof(msg));
 	fprintf(out, "restic-docker-swarm server: sshd port %d, SFTP user %s, %d authorized agent key%s\n", c->port,
 		c->ssh_user, keys < 0 ? 0 : keys, keys == 1 ? "" : "s");
-	fprintf(out, "Agents: SSH_HOST=<this service>, SSH_PORT=%d, REPO_PATH=NAME (relative to %s), %s/NAME or %s/NAME\n",
+	fprintf(out,
+		"Agents: SSH_HOST=<this service>, SSH_PORT=%d, REPO_PATH=NAME (relative to %s), %s/NAME or %s/NAME\n",
 		c->port, c->repo_root, c->login_dir, c->repo_root);
 	fprintf(out, "known_hosts for the agents' secret: %s\n", c->known_hosts_file);
 	dfd = open(c->repo_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

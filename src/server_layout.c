@@ -37,7 +37,9 @@ int server_user_prepare(const char *user, struct server_user *u, char *err, size
 	errno = 0;
 	pw = getpwnam(user);
 	if (!pw) {
-		snprintf(err, errlen, "SSH_USER=%s is not a user of this system; the image must create it (useradd --system --home-dir /home/restic --shell /usr/sbin/nologin %s)",
+		snprintf(err, errlen,
+			 "SSH_USER=%s is not a user of this system; the image must create it (useradd --system "
+			 "--home-dir /home/restic --shell /usr/sbin/nologin %s)",
 			 user, user);
 		return -2;
 	}
@@ -49,7 +51,9 @@ int server_user_prepare(const char *user, struct server_user *u, char *err, size
 	}
 	/* sshd refuses accounts whose shell is missing, even for internal-sftp. */
 	if (pw->pw_shell && *pw->pw_shell && access(pw->pw_shell, X_OK) < 0) {
-		snprintf(err, errlen, "SSH_USER=%s has the login shell %s, which cannot be executed, and sshd refuses such accounts; give it /usr/sbin/nologin",
+		snprintf(err, errlen,
+			 "SSH_USER=%s has the login shell %s, which cannot be executed, and sshd refuses such "
+			 "accounts; give it /usr/sbin/nologin",
 			 user, pw->pw_shell);
 		return -2;
 	}
@@ -57,11 +61,14 @@ int server_user_prepare(const char *user, struct server_user *u, char *err, size
 	hash = sp ? sp->sp_pwdp : pw->pw_passwd;
 	if (!hash || hash[0] != '!')
 		return 0;
-	log_warn("account %s is locked ('!' in its password field), and sshd without PAM refuses even key logins to locked accounts: running usermod -p '*' %s (no password, not locked)",
+	log_warn("account %s is locked ('!' in its password field), and sshd without PAM refuses even key logins to "
+		 "locked accounts: running usermod -p '*' %s (no password, not locked)",
 		 user, user);
 	if (child_run(&spec, &res, msg, sizeof(msg)) < 0 || res.code != 0) {
-		snprintf(err, errlen, "account %s is locked and usermod could not unlock it (%s); run usermod -p '*' %s in the image",
-			 user, res.code ? "usermod failed" : msg, user);
+		snprintf(
+			err, errlen,
+			"account %s is locked and usermod could not unlock it (%s); run usermod -p '*' %s in the image",
+			user, res.code ? "usermod failed" : msg, user);
 		return -1;
 	}
 	return 0;
@@ -84,7 +91,8 @@ int server_become_user(const char *user, char *err, size_t errlen)
 		return -1;
 	}
 	if (initgroups(user, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0) {
-		snprintf(err, errlen, "cannot become user %s (uid %u): %s; the container needs the SETUID and SETGID capabilities",
+		snprintf(err, errlen,
+			 "cannot become user %s (uid %u): %s; the container needs the SETUID and SETGID capabilities",
 			 user, (unsigned)pw->pw_uid, strerror(errno));
 		return -1;
 	}
@@ -158,7 +166,9 @@ static int check_parents(const struct server_config *c, char *err, size_t errlen
 			return -1;
 		}
 		if (st.st_uid != 0 || (st.st_mode & 022)) {
-			snprintf(err, errlen, "REPO_ROOT=%s: sshd's chroot needs every directory above %s root-owned and not group/other writable, but %s is uid %u mode %04o",
+			snprintf(err, errlen,
+				 "REPO_ROOT=%s: sshd's chroot needs every directory above %s root-owned and not "
+				 "group/other writable, but %s is uid %u mode %04o",
 				 c->repo_root, c->chroot_dir, buf, (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 			return -2;
 		}
@@ -182,7 +192,8 @@ static int prepare_chroot(const struct server_config *c, char *err, size_t errle
 		log_warn("chroot %s was uid %u mode %04o; making it root-owned 0755 as sshd requires", c->chroot_dir,
 			 (unsigned)st.st_uid, (unsigned)(st.st_mode & 07777));
 		if (chown(c->chroot_dir, 0, 0) < 0 || chmod(c->chroot_dir, 0755) < 0) {
-			snprintf(err, errlen, "cannot make the chroot %s root-owned 0755: %s", c->chroot_dir, strerror(errno));
+			snprintf(err, errlen, "cannot make the chroot %s root-owned 0755: %s", c->chroot_dir,
+				 strerror(errno));
 			return -1;
 		}
 	}
@@ -213,7 +224,8 @@ static void report_foreign(const struct server_config *c, const struct server_us
 	}
 	closedir(d);
 	if (foreign)
-		log_warn("%zu entr%s in REPO_ROOT %s (first: %s) not owned by %s; restic cannot write there (fix: chown -R %s: %s)",
+		log_warn("%zu entr%s in REPO_ROOT %s (first: %s) not owned by %s; restic cannot write there (fix: "
+			 "chown -R %s: %s)",
 			 foreign, foreign == 1 ? "y is" : "ies are", c->repo_root, first, c->ssh_user, c->ssh_user,
 			 c->repo_root);
 }
@@ -227,7 +239,9 @@ static int prepare_repo_root(const struct server_config *c, const struct server_
 		return -1;
 	}
 	if (lstat(c->repo_root, &st) < 0 || !S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "REPO_ROOT=%s is not a directory (a symlink cannot be followed inside the chroot); mount the volume there",
+		snprintf(err, errlen,
+			 "REPO_ROOT=%s is not a directory (a symlink cannot be followed inside the chroot); mount the "
+			 "volume there",
 			 c->repo_root);
 		return -2;
 	}
@@ -281,7 +295,8 @@ static void make_alias(const struct server_config *c)
 			return;
 	}
 	if (len >= 0 || errno != ENOENT || symlink(target, link) < 0) {
-		log_warn("no alias %s inside the chroot (%s is in the way or cannot be created); agents must use relative paths or %s/...",
+		log_warn("no alias %s inside the chroot (%s is in the way or cannot be created); agents must use "
+			 "relative paths or %s/...",
 			 c->repo_root, link, c->login_dir);
 		return;
 	}

@@ -38,32 +38,30 @@ struct server {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"Usage: rds-server [FLAGS] [health | info | restic ARGS...]\n"
-		"\n"
-		"Entrypoint of the restic-docker-swarm server image: keeps SSH host keys in\n"
-		"HOST_KEY_DIR, writes KNOWN_HOSTS_FILE for the agents, authorizes the SSH public\n"
-		"keys found in SECRETS_DIR, and runs sshd (chroot, SFTP only) in the foreground.\n"
-		"Repositories live in REPO_ROOT; agents use REPO_PATH=NAME (relative), /LAST/NAME\n"
-		"or REPO_ROOT/NAME, where LAST is REPO_ROOT's last component.\n"
-		"\n"
-		"Commands:\n"
-		"  (none)   set up and run sshd until SIGTERM\n"
-		"  health   exit 0 when sshd answers on 127.0.0.1:SSHD_PORT and a key is\n"
-		"           authorized, else 1; prints why\n"
-		"  info     the port, each repository in REPO_ROOT with its size, their count\n"
-		"  restic ARGS...  restic as SSH_USER in REPO_ROOT, e.g.\n"
-		"           rds-server restic -r db snapshots   (asks for the password)\n"
-		"\n"
-		"Settings (flag, environment variable, meaning, default):\n");
+	fprintf(f, "Usage: rds-server [FLAGS] [health | info | restic ARGS...]\n"
+		   "\n"
+		   "Entrypoint of the restic-docker-swarm server image: keeps SSH host keys in\n"
+		   "HOST_KEY_DIR, writes KNOWN_HOSTS_FILE for the agents, authorizes the SSH public\n"
+		   "keys found in SECRETS_DIR, and runs sshd (chroot, SFTP only) in the foreground.\n"
+		   "Repositories live in REPO_ROOT; agents use REPO_PATH=NAME (relative), /LAST/NAME\n"
+		   "or REPO_ROOT/NAME, where LAST is REPO_ROOT's last component.\n"
+		   "\n"
+		   "Commands:\n"
+		   "  (none)   set up and run sshd until SIGTERM\n"
+		   "  health   exit 0 when sshd answers on 127.0.0.1:SSHD_PORT and a key is\n"
+		   "           authorized, else 1; prints why\n"
+		   "  info     the port, each repository in REPO_ROOT with its size, their count\n"
+		   "  restic ARGS...  restic as SSH_USER in REPO_ROOT, e.g.\n"
+		   "           rds-server restic -r db snapshots   (asks for the password)\n"
+		   "\n"
+		   "Settings (flag, environment variable, meaning, default):\n");
 	server_config_usage(f);
-	fprintf(f,
-		"  -h, --help                                      this text\n"
-		"  -V, --version                                   the version\n"
-		"\n"
-		"Exit codes: sshd's status (0 after SIGTERM), 1 set-up failed, 2 bad configuration.\n"
-		"Signals: SIGTERM/SIGINT/SIGQUIT stop sshd and its sessions (SIGKILL after\n"
-		"STOP_TIMEOUT); SIGHUP re-reads SECRETS_DIR and reloads sshd.\n");
+	fprintf(f, "  -h, --help                                      this text\n"
+		   "  -V, --version                                   the version\n"
+		   "\n"
+		   "Exit codes: sshd's status (0 after SIGTERM), 1 set-up failed, 2 bad configuration.\n"
+		   "Signals: SIGTERM/SIGINT/SIGQUIT stop sshd and its sessions (SIGKILL after\n"
+		   "STOP_TIMEOUT); SIGHUP re-reads SECRETS_DIR and reloads sshd.\n");
 }
 
 static int write_known_hosts(const struct server *s, char *err, size_t errlen)
@@ -85,7 +83,8 @@ static int write_known_hosts(const struct server *s, char *err, size_t errlen)
 		goto out;
 	}
 	if (!c->names.n)
-		log_warn("NO HOST NAME: SWARM_SERVICE and EXTRA_HOST_NAMES are empty, so known_hosts names the pattern '*': "
+		log_warn("NO HOST NAME: SWARM_SERVICE and EXTRA_HOST_NAMES are empty, so known_hosts names the pattern "
+			 "'*': "
 			 "it pins this server's keys for whatever name the agents use. Set SWARM_SERVICE to the "
 			 "server service's name to bind the keys to it");
 	log_info("known_hosts for the agents (%s) follows on stdout; create the restic-ssh-known-hosts secret from it",
@@ -156,7 +155,9 @@ static int run(struct server_config *c)
 	int rc = 1, r;
 
 	if (geteuid() != 0) {
-		fprintf(stderr, "rds-server: must run as root (uid %u): sshd needs root for its chroot and privilege separation\n",
+		fprintf(stderr,
+			"rds-server: must run as root (uid %u): sshd needs root for its chroot and privilege "
+			"separation\n",
 			(unsigned)geteuid());
 		return 2;
 	}
@@ -175,13 +176,14 @@ static int run(struct server_config *c)
 	log_info("rds-server %s: port %d, user %s, repositories in %s (SFTP chroot %s, start directory %s)",
 		 RDS_VERSION, c->port, c->ssh_user, c->repo_root, c->chroot_dir, c->login_dir);
 	if (server_ensure_dir(SSHD_PRIVSEP_DIR, 0, 0, 0755, err, sizeof(err)) < 0 ||
-	    server_hostkeys_prepare(c->host_key_dir, &c->key_types, &s.hostkeys, &s.hostkey_paths, err, sizeof(err)) < 0 ||
+	    server_hostkeys_prepare(c->host_key_dir, &c->key_types, &s.hostkeys, &s.hostkey_paths, err, sizeof(err)) <
+		    0 ||
 	    write_known_hosts(&s, err, sizeof(err)) < 0 || install_keys(c, err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		goto out;
 	}
-	sc = (struct sshd_conf){ c->port, s.hostkey_paths.v, s.hostkey_paths.n, c->authorized_keys_dir,
-				 c->ssh_user, c->chroot_dir, c->login_dir };
+	sc = (struct sshd_conf){ c->port,     s.hostkey_paths.v, s.hostkey_paths.n, c->authorized_keys_dir,
+				 c->ssh_user, c->chroot_dir,     c->login_dir };
 	text = server_sshd_config_text(&sc);
 	if (!text || strvec_push(&argv, c->sshd_bin) < 0 || strvec_push(&argv, "-D") < 0 ||
 	    strvec_push(&argv, "-e") < 0 || strvec_push(&argv, "-f") < 0 || strvec_push(&argv, c->sshd_config) < 0 ||
@@ -278,12 +280,13 @@ int main(int argc, char **argv)
 		cmd = argv[optind_++];
 	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "info") && strcmp(cmd, "run") && strcmp(cmd, "restic")) ||
 	    (optind_ < argc && strcmp(cmd, "restic"))) {
-		fprintf(stderr, "rds-server: unexpected argument '%.100s'; commands are health, info and restic (see --help)\n",
+		fprintf(stderr,
+			"rds-server: unexpected argument '%.100s'; commands are health, info and restic (see --help)\n",
 			optind_ < argc ? argv[optind_] : cmd);
 		goto out;
 	}
-	if (server_config_validate(&cfg, (cmd && strcmp(cmd, "run")) ? SERVER_HEALTH : SERVER_RUN, err,
-				   sizeof(err)) < 0) {
+	if (server_config_validate(&cfg, (cmd && strcmp(cmd, "run")) ? SERVER_HEALTH : SERVER_RUN, err, sizeof(err)) <
+	    0) {
 		fprintf(stderr, "rds-server: %s\n", err);
 		/* Docker reads 0 and 1 from a HEALTHCHECK; 2 is reserved. */
 		rc = cmd && !strcmp(cmd, "health") ? 1 : 2;

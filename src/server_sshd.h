@@ -23,7 +23,6 @@ char *server_sshd_config_text(const struct sshd_conf *in);
 /* Writes text to path atomically (0644) and runs `sshd_bin -t -f path`.
  * Returns 0, or -1 with the first complaint of sshd in err (all of them are
  * logged). */
-int server_sshd_write_and_test(const char *sshd_bin, const char *path, const char *text, char *err,
-			       size_t errlen);
+int server_sshd_write_and_test(const char *sshd_bin, const char *path, const char *text, char *err, size_t errlen);
 
 #endif

@@ -124,7 +124,8 @@ static void stop_leftovers(long long deadline)
 		now = mono_ms();
 		if (!killed && now >= deadline) {
 			n = signal_children(SIGKILL);
-			log_warn("%d session process%s still running at the stop deadline: killed", n, n == 1 ? "" : "es");
+			log_warn("%d session process%s still running at the stop deadline: killed", n,
+				 n == 1 ? "" : "es");
 			killed = 1;
 			kill_deadline = now + 1000;
 		} else if (!killed) {
@@ -141,10 +142,14 @@ static void stop_leftovers(long long deadline)
 static const char *sig_name(int sig)
 {
 	switch (sig) {
-	case SIGTERM: return "SIGTERM";
-	case SIGINT: return "SIGINT";
-	case SIGQUIT: return "SIGQUIT";
-	case SIGHUP: return "SIGHUP";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGINT:
+		return "SIGINT";
+	case SIGQUIT:
+		return "SIGQUIT";
+	case SIGHUP:
+		return "SIGHUP";
 	}
 	return "a signal";
 }

@@ -12,8 +12,8 @@
 struct super_spec {
 	char *const *argv; /* argv[0] is an absolute path (sshd re-executes itself) */
 	char *const *envp;
-	long stop_timeout_ms;      /* after the first stop signal, before SIGKILL */
-	void (*on_hup)(void *ud);  /* called before SIGHUP is forwarded; may be NULL */
+	long stop_timeout_ms;     /* after the first stop signal, before SIGKILL */
+	void (*on_hup)(void *ud); /* called before SIGHUP is forwarded; may be NULL */
 	void *ud;
 };
 

@@ -228,10 +228,11 @@ static int is_space(char c)
  * FILE FORMAT); the first of a comma-separated list decides. */
 static int is_option_word(const char *tok, size_t len)
 {
-	static const char *const words[] = { "agent-forwarding", "cert-authority", "no-agent-forwarding",
-					     "no-port-forwarding", "no-pty", "no-user-rc", "no-X11-forwarding",
-					     "no-touch-required", "port-forwarding", "pty", "restrict", "user-rc",
-					     "verify-required", "X11-forwarding" };
+	static const char *const words[] = {
+		"agent-forwarding", "cert-authority",    "no-agent-forwarding", "no-port-forwarding", "no-pty",
+		"no-user-rc",       "no-X11-forwarding", "no-touch-required",   "port-forwarding",    "pty",
+		"restrict",         "user-rc",           "verify-required",     "X11-forwarding"
+	};
 	size_t n = 0;
 
 	while (n < len && tok[n] != ',')

@@ -9,19 +9,19 @@
 #define RDS_SSHKEYS_H
 #include <stddef.h>
 
-#define SSHKEY_LINE_MAX 16384   /* an RSA-16384 key is about 2.8 KiB of text */
-#define SSHKEY_COMMENT_MAX 200  /* longer comments are cut (they are labels) */
-#define SSHKEY_FP_LEN 51        /* "SHA256:" + 43 base64 characters + NUL */
-#define SSHKEYS_MAX 1024        /* keys in one list */
-#define SSHKEYS_NAMES_MAX 32    /* host names in one known_hosts */
-#define SSHKEYS_NAME_MAX 253    /* a DNS name */
+#define SSHKEY_LINE_MAX 16384  /* an RSA-16384 key is about 2.8 KiB of text */
+#define SSHKEY_COMMENT_MAX 200 /* longer comments are cut (they are labels) */
+#define SSHKEY_FP_LEN 51       /* "SHA256:" + 43 base64 characters + NUL */
+#define SSHKEYS_MAX 1024       /* keys in one list */
+#define SSHKEYS_NAMES_MAX 32   /* host names in one known_hosts */
+#define SSHKEYS_NAME_MAX 253   /* a DNS name */
 
 struct sshkey {
-	char type[40];                       /* e.g. "ssh-ed25519" */
-	char *b64;                           /* the blob, base64 as given (owned) */
+	char type[40];                        /* e.g. "ssh-ed25519" */
+	char *b64;                            /* the blob, base64 as given (owned) */
 	char comment[SSHKEY_COMMENT_MAX + 1]; /* printable; may be empty */
-	char fp[SSHKEY_FP_LEN];              /* "SHA256:..." */
-	int bits;                            /* key size: 256, 3072, ... */
+	char fp[SSHKEY_FP_LEN];               /* "SHA256:..." */
+	int bits;                             /* key size: 256, 3072, ... */
 };
 
 struct sshkey_list {

@@ -108,7 +108,8 @@ int status_read(const char *path, struct status *s, char *err, size_t errlen)
 		goto out;
 	}
 	s->agent_started = get_time(root, "agent_started");
-	json_object_foreach(jobs, key, job) {
+	json_object_foreach(jobs, key, job)
+	{
 		snprintf(s->job, sizeof(s->job), "%s", key);
 		res = json_string_value(json_object_get(job, "result"));
 		for (size_t i = 0; res && i < sizeof(result_names) / sizeof(result_names[0]); i++)

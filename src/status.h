@@ -8,13 +8,13 @@
 enum status_result { STATUS_NONE = 0, STATUS_OK, STATUS_INCOMPLETE, STATUS_FAILED };
 
 struct status {
-	char job[256];           /* the snapshot host: one job per agent */
+	char job[256]; /* the snapshot host: one job per agent */
 	time_t agent_started;
 	time_t last_start, last_end, last_success, next_run;
-	long interval_s;         /* typical time between runs, 0 when one-shot */
+	long interval_s;           /* typical time between runs, 0 when one-shot */
 	enum status_result result; /* of the last finished run */
 	int running;               /* a run is in progress */
-	char message[512];       /* one line, no secrets */
+	char message[512];         /* one line, no secrets */
 	char snapshot_id[80];
 	long long bytes_added;
 	long files_new, files_changed;

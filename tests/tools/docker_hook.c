@@ -59,15 +59,15 @@ int main(int argc, char **argv)
 		fprintf(stderr, "docker_hook: %s\n", err);
 		return 3;
 	}
-	rc = docker_exec_in_service(d, argv[1], argv + 3, timeout_ms, &cancelled, print_line, NULL,
-				    &res, err, sizeof(err));
+	rc = docker_exec_in_service(d, argv[1], argv + 3, timeout_ms, &cancelled, print_line, NULL, &res, err,
+				    sizeof(err));
 	docker_close(d);
 	if (rc < 0) {
 		fprintf(stderr, "docker_hook: %s\n", err);
 		return 3;
 	}
-	printf("exit_code=%d container=%s task=%s node=%s slot=%d\n", res.exit_code, res.container_id,
-	       res.task_id, res.node_id, res.slot);
+	printf("exit_code=%d container=%s task=%s node=%s slot=%d\n", res.exit_code, res.container_id, res.task_id,
+	       res.node_id, res.slot);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		perror("docker_hook: stdout");
 		return 3;

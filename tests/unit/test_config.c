@@ -77,7 +77,8 @@ int main(void)
 	snprintf(kh, sizeof(kh), "%s/known_hosts", dir);
 	snprintf(pw, sizeof(pw), "%s/password", dir);
 	snprintf(empty, sizeof(empty), "%s/empty", dir);
-	write_file(key, "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----\n");
+	write_file(key,
+		   "-----BEGIN OPENSSH PRIVATE KEY-----\nsecret-key-material\n-----END OPENSSH PRIVATE KEY-----\n");
 	write_file(kh, "[backup-server]:2222 ssh-ed25519 AAAA\n");
 	write_file(pw, "hunter2-secret\n");
 	write_file(empty, "");
@@ -112,7 +113,8 @@ int main(void)
 	}
 	CHECK_INT(c.ssh_port, 2202, "a command-line flag beats EXTRA_ARGS and the environment");
 	CHECK_INT(c.verbose, 1, "EXTRA_ARGS --verbose is honoured");
-	CHECK(c.restic_args.n == 1 && !strcmp(c.restic_args.v[0], "--limit-upload=100"), "EXTRA_ARGS -e reaches restic");
+	CHECK(c.restic_args.n == 1 && !strcmp(c.restic_args.v[0], "--limit-upload=100"),
+	      "EXTRA_ARGS -e reaches restic");
 	CHECK(c.ssh_options.n == 1 && !strcmp(c.ssh_options.v[0], "Compression=no"), "-o reaches ssh");
 	CHECK_STR(c.backup_host, "stack_db", "BACKUP_HOST falls back to SERVICE_NAME");
 	CHECK(c.pre_argv.n == 3 && !strcmp(c.pre_argv.v[2], "pg_dumpall -U postgres > /dump/db.sql"),

@@ -115,10 +115,9 @@ static void parse(const char *expr, struct cron_expr *c)
 /* Field by field: memcmp would also compare padding. */
 static int same(const struct cron_expr *a, const struct cron_expr *b)
 {
-	return a->seconds == b->seconds && a->minutes == b->minutes && a->hours == b->hours &&
-	       a->dom == b->dom && a->months == b->months && a->dow == b->dow &&
-	       a->has_seconds == b->has_seconds && a->dom_restricted == b->dom_restricted &&
-	       a->dow_restricted == b->dow_restricted;
+	return a->seconds == b->seconds && a->minutes == b->minutes && a->hours == b->hours && a->dom == b->dom &&
+	       a->months == b->months && a->dow == b->dow && a->has_seconds == b->has_seconds &&
+	       a->dom_restricted == b->dom_restricted && a->dow_restricted == b->dow_restricted;
 }
 
 static uint64_t bits(const char *list)
@@ -146,8 +145,7 @@ static void test_fields(void)
 
 	CHECK_INT(cron_parse("* * * * *", &c, NULL, 0), 0, "'* * * * *' parses without an error buffer");
 	CHECK(c.seconds == 1 && c.minutes == range_bits(0, 59, 1) && c.hours == range_bits(0, 23, 1) &&
-		      c.dom == range_bits(1, 31, 1) && c.months == range_bits(1, 12, 1) &&
-		      c.dow == range_bits(0, 6, 1),
+		      c.dom == range_bits(1, 31, 1) && c.months == range_bits(1, 12, 1) && c.dow == range_bits(0, 6, 1),
 	      "'* * * * *' sets every bit, seconds only 0");
 	CHECK(!c.has_seconds && !c.dom_restricted && !c.dow_restricted, "'* * * * *' flags");
 
@@ -191,8 +189,7 @@ static void test_fields(void)
 		      c.dow == bits("0"),
 	      "leading zeros");
 	parse("*/60 */24 */31 */12 */7", &c);
-	CHECK(c.minutes == 1 && c.hours == 1 && c.dom == bits("1") && c.months == bits("1") &&
-		      c.dow == bits("0"),
+	CHECK(c.minutes == 1 && c.hours == 1 && c.dom == bits("1") && c.months == bits("1") && c.dow == bits("0"),
 	      "the largest steps give the first value only");
 }
 
@@ -205,8 +202,7 @@ static void test_flags_and_forms(void)
 	parse("0 0 */2 * MON", &a);
 	CHECK(!a.dom_restricted && a.dow_restricted, "'*/2' is not restricted (Vixie)");
 	parse("0 0 ? * ?", &a);
-	CHECK(!a.dom_restricted && !a.dow_restricted && a.dom == range_bits(1, 31, 1) &&
-		      a.dow == range_bits(0, 6, 1),
+	CHECK(!a.dom_restricted && !a.dow_restricted && a.dom == range_bits(1, 31, 1) && a.dow == range_bits(0, 6, 1),
 	      "'?' is '*' in the day fields");
 	parse("0 0 1-31 * 1", &a);
 	CHECK(a.dom_restricted, "'1-31' is restricted although it is every day");
@@ -220,13 +216,13 @@ static void test_flags_and_forms(void)
 	CHECK(same(&a, &b), "blank runs separate fields, ends are trimmed");
 
 	static const char *const macros[][2] = {
-		{ "@yearly", "0 0 1 1 *" },  { "@annually", "0 0 1 1 *" }, { "@monthly", "0 0 1 * *" },
-		{ "@weekly", "0 0 * * 0" },  { "@daily", "0 0 * * *" },    { "@midnight", "0 0 * * *" },
-		{ "@hourly", "0 * * * *" },  { " @DAILY ", "0 0 * * *" },  { "@Hourly", "0 * * * *" },
+		{ "@yearly", "0 0 1 1 *" }, { "@annually", "0 0 1 1 *" }, { "@monthly", "0 0 1 * *" },
+		{ "@weekly", "0 0 * * 0" }, { "@daily", "0 0 * * *" },    { "@midnight", "0 0 * * *" },
+		{ "@hourly", "0 * * * *" }, { " @DAILY ", "0 0 * * *" },  { "@Hourly", "0 * * * *" },
 	};
 	for (size_t i = 0; i < sizeof(macros) / sizeof(macros[0]); i++) {
-		CHECK(cron_parse(macros[i][0], &a, NULL, 0) == 0 &&
-			      cron_parse(macros[i][1], &b, NULL, 0) == 0 && same(&a, &b),
+		CHECK(cron_parse(macros[i][0], &a, NULL, 0) == 0 && cron_parse(macros[i][1], &b, NULL, 0) == 0 &&
+			      same(&a, &b),
 		      "macro '%s' is '%s'", macros[i][0], macros[i][1]);
 	}
 
@@ -331,18 +327,14 @@ static void test_next_utc(void)
 		  "every minute: the next minute");
 	CHECK_STR(next("* * * * *", "2024-05-01 10:00:00 +0000"), "2024-05-01 10:01:00 +0000",
 		  "strictly after the start");
-	CHECK_STR(next("* * * * * *", "2024-05-01 10:00:00 +0000"), "2024-05-01 10:00:01 +0000",
-		  "every second");
-	CHECK_STR(next("*/10 * * * * *", "2024-05-01 10:00:05 +0000"), "2024-05-01 10:00:10 +0000",
-		  "seconds step");
+	CHECK_STR(next("* * * * * *", "2024-05-01 10:00:00 +0000"), "2024-05-01 10:00:01 +0000", "every second");
+	CHECK_STR(next("*/10 * * * * *", "2024-05-01 10:00:05 +0000"), "2024-05-01 10:00:10 +0000", "seconds step");
 	CHECK_STR(next("59 59 23 31 12 *", "2024-12-31 23:59:59 +0000"), "2025-12-31 23:59:59 +0000",
 		  "six fields, a year later");
-	CHECK_STR(next("0 0 1 1 *", "2024-06-15 12:00:00 +0000"), "2025-01-01 00:00:00 +0000",
-		  "yearly");
+	CHECK_STR(next("0 0 1 1 *", "2024-06-15 12:00:00 +0000"), "2025-01-01 00:00:00 +0000", "yearly");
 	CHECK_STR(next("59 23 31 12 *", "2024-12-31 23:59:00 +0000"), "2025-12-31 23:59:00 +0000",
 		  "year end to year end");
-	CHECK_STR(next("0 0 31 * *", "2024-04-01 00:00:00 +0000"), "2024-05-31 00:00:00 +0000",
-		  "the 31st skips April");
+	CHECK_STR(next("0 0 31 * *", "2024-04-01 00:00:00 +0000"), "2024-05-31 00:00:00 +0000", "the 31st skips April");
 	CHECK_STR(next("0 0 29 2 *", "2025-03-01 00:00:00 +0000"), "2028-02-29 00:00:00 +0000",
 		  "29 February: the next leap year");
 	CHECK_STR(next("0 0 29 2 *", "2096-03-01 00:00:00 +0000"), "none",
@@ -354,10 +346,8 @@ static void test_next_utc(void)
 		  "31 April, June, September, November never come");
 	CHECK_STR(next("30 9 * * MON-FRI", "2024-05-03 09:30:00 +0000"), "2024-05-06 09:30:00 +0000",
 		  "weekdays: Friday to Monday");
-	CHECK_STR(next("0 0 * * 7", "2024-05-01 00:00:00 +0000"), "2024-05-05 00:00:00 +0000",
-		  "7 is Sunday");
-	CHECK_STR(next("0 0 * * FRI-SUN", "2024-05-01 00:00:00 +0000"), "2024-05-03 00:00:00 +0000",
-		  "FRI-SUN");
+	CHECK_STR(next("0 0 * * 7", "2024-05-01 00:00:00 +0000"), "2024-05-05 00:00:00 +0000", "7 is Sunday");
+	CHECK_STR(next("0 0 * * FRI-SUN", "2024-05-01 00:00:00 +0000"), "2024-05-03 00:00:00 +0000", "FRI-SUN");
 	/* 2024-01-01 was a Monday. */
 	CHECK_STR(next("0 0 13 * FRI", "2024-01-01 00:00:00 +0000"), "2024-01-05 00:00:00 +0000",
 		  "13th or Friday: the first Friday");
@@ -371,15 +361,12 @@ static void test_next_utc(void)
 		  "? and Monday: Mondays");
 	CHECK_STR(next("0 0 1-31 * MON", "2024-01-02 00:00:00 +0000"), "2024-01-03 00:00:00 +0000",
 		  "1-31 or Monday (both restricted): every day");
-	CHECK_STR(next("0 0 13 * *", "2024-01-13 00:00:00 +0000"), "2024-02-13 00:00:00 +0000",
-		  "monthly on the 13th");
+	CHECK_STR(next("0 0 13 * *", "2024-01-13 00:00:00 +0000"), "2024-02-13 00:00:00 +0000", "monthly on the 13th");
 	CHECK_STR(next("@hourly", "2024-01-01 10:59:59 +0000"), "2024-01-01 11:00:00 +0000", "@hourly");
 	CHECK_STR(next("@weekly", "2024-01-01 00:00:00 +0000"), "2024-01-07 00:00:00 +0000",
 		  "@weekly: Sunday midnight");
-	CHECK_STR(next("@monthly", "2024-01-31 12:00:00 +0000"), "2024-02-01 00:00:00 +0000",
-		  "@monthly");
-	CHECK_STR(next("0 0 * * *", "1969-12-31 12:00:00 +0000"), "1970-01-01 00:00:00 +0000",
-		  "before the epoch");
+	CHECK_STR(next("@monthly", "2024-01-31 12:00:00 +0000"), "2024-02-01 00:00:00 +0000", "@monthly");
+	CHECK_STR(next("0 0 * * *", "1969-12-31 12:00:00 +0000"), "1970-01-01 00:00:00 +0000", "before the epoch");
 
 	parse("* * * * *", &c);
 	CHECK_INT(cron_next(&c, (time_t)1 << 41, &t), -1, "a start beyond the year 35000 is refused");
@@ -407,29 +394,25 @@ static void test_dst_new_york(void)
 	CHECK_STR(next("30 2 * * *", "2024-03-10 00:00:00 -0500"), "2024-03-10 03:00:00 -0400",
 		  "a skipped 02:30 fires when the clock jumps");
 	parse("30 2 * * *", &c);
-	CHECK(cron_next(&c, at("2024-03-10 00:00:00 -0500"), &t) == 0 && t == 1710054000,
-	      "that is 1710054000");
+	CHECK(cron_next(&c, at("2024-03-10 00:00:00 -0500"), &t) == 0 && t == 1710054000, "that is 1710054000");
 	CHECK_STR(next("30 2 * * *", "2024-03-10 03:00:00 -0400"), "2024-03-11 02:30:00 -0400",
 		  "and once only: the next is tomorrow");
 	CHECK_STR(next("30 2 * * *", "2024-03-10 03:10:00 -0400"), "2024-03-11 02:30:00 -0400",
 		  "after the jump: tomorrow");
-	CHECK_STR(next("0 2 * * *", "2024-03-09 23:00:00 -0500"), "2024-03-10 03:00:00 -0400",
-		  "a skipped 02:00");
+	CHECK_STR(next("0 2 * * *", "2024-03-09 23:00:00 -0500"), "2024-03-10 03:00:00 -0400", "a skipped 02:00");
 	CHECK_STR(next("30 30 2 * * *", "2024-03-10 01:59:59 -0500"), "2024-03-10 03:00:00 -0400",
 		  "a skipped 02:30:30 (six fields)");
 	CHECK_STR(chain("*/15 * * * *", "2024-03-10 01:30:00 -0500", 4),
 		  "01:45:00-0500 03:00:00-0400 03:15:00-0400 03:30:00-0400",
 		  "every 15 minutes over the jump: no extra run");
-	CHECK_STR(chain("5-59/15 * * * *", "2024-03-10 01:40:00 -0500", 3),
-		  "01:50:00-0500 03:00:00-0400 03:05:00-0400",
+	CHECK_STR(chain("5-59/15 * * * *", "2024-03-10 01:40:00 -0500", 3), "01:50:00-0500 03:00:00-0400 03:05:00-0400",
 		  "skipped 02:05..02:50 collapse into one run at 03:00");
 	CHECK_STR(next("0 12 * * *", "2024-03-09 12:00:00 -0500"), "2024-03-10 12:00:00 -0400",
 		  "noon stays noon across the change (croniter says 11:00)");
 
 	CHECK_STR(next("30 1 * * *", "2024-11-03 00:00:00 -0400"), "2024-11-03 01:30:00 -0400",
 		  "a repeated 01:30 fires at its first occurrence");
-	CHECK_STR(next("30 1 * * *", "2024-11-03 01:30:00 -0400"), "2024-11-04 01:30:00 -0500",
-		  "and once only");
+	CHECK_STR(next("30 1 * * *", "2024-11-03 01:30:00 -0400"), "2024-11-04 01:30:00 -0500", "and once only");
 	CHECK_STR(next("30 1 * * *", "2024-11-03 01:40:00 -0400"), "2024-11-04 01:30:00 -0500",
 		  "from 01:40 EDT: tomorrow (croniter says 02:30)");
 	CHECK_STR(chain("*/15 * * * *", "2024-11-03 01:20:00 -0400", 4),
@@ -443,8 +426,8 @@ static void test_dst_new_york(void)
 		  "every second: the first second of the replay");
 	CHECK_STR(next("59 59 1 * * *", "2024-11-03 01:59:59 -0500"), "2024-11-04 01:59:59 -0500",
 		  "the last second of the replay");
-	CHECK_STR(chain("0 * * * *", "2024-11-03 00:30:00 -0400", 3),
-		  "01:00:00-0400 02:00:00-0500 03:00:00-0500", "hourly: two hours pass between 01 and 02");
+	CHECK_STR(chain("0 * * * *", "2024-11-03 00:30:00 -0400", 3), "01:00:00-0400 02:00:00-0500 03:00:00-0500",
+		  "hourly: two hours pass between 01 and 02");
 	CHECK_STR(next("0 12 * * *", "2024-11-02 12:00:00 -0400"), "2024-11-03 12:00:00 -0500",
 		  "noon stays noon (croniter says 13:00)");
 
@@ -461,10 +444,9 @@ static void test_dst_helsinki(void)
 		  "Helsinki: a skipped 03:30 fires at 04:00");
 	CHECK_STR(next("0 3 * * *", "2024-03-31 02:59:59 +0200"), "2024-03-31 04:00:00 +0300",
 		  "from the last second before the jump (croniter misses it)");
-	CHECK_STR(next("0 4 * * *", "2024-03-31 02:59:59 +0200"), "2024-03-31 04:00:00 +0300",
-		  "04:00 exists");
-	CHECK_STR(chain("30 3 * * *", "2024-10-26 12:00:00 +0300", 3),
-		  "03:30:00+0300 03:30:00+0200 03:30:00+0200", "a repeated 03:30 fires once a day");
+	CHECK_STR(next("0 4 * * *", "2024-03-31 02:59:59 +0200"), "2024-03-31 04:00:00 +0300", "04:00 exists");
+	CHECK_STR(chain("30 3 * * *", "2024-10-26 12:00:00 +0300", 3), "03:30:00+0300 03:30:00+0200 03:30:00+0200",
+		  "a repeated 03:30 fires once a day");
 	CHECK_STR(next("*/20 * 3,4 * * *", "2024-10-27 03:59:59 +0300"), "2024-10-27 04:00:00 +0200",
 		  "every 20 s in hours 3-4: nothing in the replayed hour");
 	CHECK_STR(next("0 0 1 * *", "2024-10-15 00:00:00 +0300"), "2024-11-01 00:00:00 +0200",
@@ -478,8 +460,7 @@ static void test_dst_lord_howe(void)
 	use_tz("Australia/Lord_Howe");
 	CHECK_STR(next("15 2 * * *", "2024-10-06 00:00:00 +1030"), "2024-10-06 02:30:00 +1100",
 		  "Lord Howe: a skipped 02:15 fires at the half-hour jump");
-	CHECK_STR(next("45 2 * * *", "2024-10-06 00:00:00 +1030"), "2024-10-06 02:45:00 +1100",
-		  "02:45 exists");
+	CHECK_STR(next("45 2 * * *", "2024-10-06 00:00:00 +1030"), "2024-10-06 02:45:00 +1100", "02:45 exists");
 	CHECK_STR(chain("*/20 1 * * *", "2024-04-07 01:00:00 +1100", 4),
 		  "01:20:00+1100 01:40:00+1100 01:00:00+1030 01:20:00+1030",
 		  "the replayed half hour 01:30-01:59: 01:40 runs once; then the next day");

@@ -195,8 +195,7 @@ static void test_containers_exec(void)
 	CHECK_STR(msg, "No such container: 0000", "daemon error message");
 	dj_error_message("proxy says\nno\n", msg, sizeof(msg));
 	CHECK_STR(msg, "proxy says no", "non-JSON error body as one line");
-	CHECK(dj_id_ok("3e662e8083ef") && !dj_id_ok("") && !dj_id_ok("../x") && !dj_id_ok("ABC"),
-	      "ids safe for URLs");
+	CHECK(dj_id_ok("3e662e8083ef") && !dj_id_ok("") && !dj_id_ok("../x") && !dj_id_ok("ABC"), "ids safe for URLs");
 }
 
 /* ---- a fake daemon on a unix socket, replaying recorded answers ---- */
@@ -272,8 +271,8 @@ static void serve(int fd, const struct route *routes)
 			break;
 	if (!r->method) {
 		const char *nf = "{\"message\":\"fake: no route\"}";
-		snprintf(head, sizeof(head), "HTTP/1.1 404 Not Found\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
-			 strlen(nf));
+		snprintf(head, sizeof(head),
+			 "HTTP/1.1 404 Not Found\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", strlen(nf));
 		put(fd, head, strlen(head));
 		put(fd, nf, strlen(nf));
 		return;
@@ -301,7 +300,8 @@ static void serve(int fd, const struct route *routes)
 	}
 	if (r->kind == K_JSON) {
 		snprintf(head, sizeof(head),
-			 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n",
+			 "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\nConnection: "
+			 "close\r\n\r\n",
 			 r->status, len);
 		put(fd, head, strlen(head));
 		put(fd, body, len);
@@ -409,9 +409,9 @@ static void on_alarm(int sig)
 #define EXEC_ID "3d2eb16d910b5d1dfd284a9d7573320c3f742f575ba8baf7d6000fed80ec64eb"
 
 /* Runs one docker_exec_in_service against a fresh fake daemon. */
-static int run_fake(const struct route *routes, const char *service, char *const argv[],
-		    long timeout_ms, struct docker_exec_result *res, struct lines *out, char *err,
-		    size_t errlen, char **log, long long *ms)
+static int run_fake(const struct route *routes, const char *service, char *const argv[], long timeout_ms,
+		    struct docker_exec_result *res, struct lines *out, char *err, size_t errlen, char **log,
+		    long long *ms)
 {
 	struct docker *d = NULL;
 	pid_t pid = fake_start(routes);
@@ -422,20 +422,37 @@ static int run_fake(const struct route *routes, const char *service, char *const
 	rc = docker_open(&d, fake_host(), err, errlen);
 	t0 = mono_ms();
 	if (rc == 0)
-		rc = docker_exec_in_service(d, service, argv, timeout_ms, &cancel_flag, collect, out, res,
-					    err, errlen);
+		rc = docker_exec_in_service(d, service, argv, timeout_ms, &cancel_flag, collect, out, res, err, errlen);
 	*ms = mono_ms() - t0;
 	docker_close(d);
 	*log = fake_stop(pid);
 	return rc;
 }
 
-#define R_VERSION { "GET", "/version", 200, K_JSON, "version.json" }
-#define R_INFO_MGR { "GET", "/v1.41/info", 200, K_JSON, "info-manager.json" }
-#define R_SERVICES { "GET", "/v1.41/services?", 200, K_JSON, "services-prefix.json" }
-#define R_EXEC(cid) { "POST", "/v1.41/containers/" cid "/exec", 201, K_JSON, "exec-create.json" }
-#define R_START(kind, file) { "POST", "/v1.41/exec/" EXEC_ID "/start", 200, kind, file }
-#define R_INSPECT(file) { "GET", "/v1.41/exec/" EXEC_ID "/json", 200, K_JSON, file }
+#define R_VERSION                                              \
+	{                                                      \
+		"GET", "/version", 200, K_JSON, "version.json" \
+	}
+#define R_INFO_MGR                                                     \
+	{                                                              \
+		"GET", "/v1.41/info", 200, K_JSON, "info-manager.json" \
+	}
+#define R_SERVICES                                                             \
+	{                                                                      \
+		"GET", "/v1.41/services?", 200, K_JSON, "services-prefix.json" \
+	}
+#define R_EXEC(cid)                                                                       \
+	{                                                                                 \
+		"POST", "/v1.41/containers/" cid "/exec", 201, K_JSON, "exec-create.json" \
+	}
+#define R_START(kind, file)                                              \
+	{                                                                \
+		"POST", "/v1.41/exec/" EXEC_ID "/start", 200, kind, file \
+	}
+#define R_INSPECT(file)                                                  \
+	{                                                                \
+		"GET", "/v1.41/exec/" EXEC_ID "/json", 200, K_JSON, file \
+	}
 
 static void test_fake_daemon(void)
 {
@@ -447,15 +464,18 @@ static void test_fake_daemon(void)
 	long long ms;
 	int rc;
 
-	const struct route mgr[] = { R_VERSION, R_INFO_MGR, R_SERVICES,
+	const struct route mgr[] = { R_VERSION,
+				     R_INFO_MGR,
+				     R_SERVICES,
 				     { "GET", "/v1.41/services", 200, K_JSON, "services-all.json" },
 				     { "GET", "/v1.41/tasks?", 200, K_JSON, "tasks-capdb.json" },
-				     R_EXEC(CID_MGR), R_START(K_STREAM, "exec-stream.bin"),
-				     R_INSPECT("exec-inspect-exit3.json"), { NULL } };
+				     R_EXEC(CID_MGR),
+				     R_START(K_STREAM, "exec-stream.bin"),
+				     R_INSPECT("exec-inspect-exit3.json"),
+				     { NULL } };
 	rc = run_fake(mgr, "capdb", hook, 5000, &res, out, err, sizeof(err), &log, &ms);
 	CHECK(rc == 0 && res.exit_code == 3, "manager: hook ran, exit code 3 (%s)", rc ? err : "ok");
-	CHECK(strcmp(res.container_id, CID_MGR) == 0 && res.slot == 3 &&
-		      strcmp(res.node_id, MANAGER) == 0,
+	CHECK(strcmp(res.container_id, CID_MGR) == 0 && res.slot == 3 && strcmp(res.node_id, MANAGER) == 0,
 	      "... in the manager's own task container");
 	CHECK_STR(out->buf,
 		  "1:out1\n2:err1\n1:partial done\n1:crlf\n1:xxxxxxxxxxxxxxxxxxxx\n1:xxxxxxxxxxxxxxxxxxxx\n"
@@ -477,27 +497,32 @@ static void test_fake_daemon(void)
 	CHECK(strstr(log, "/exec") == NULL, "... and nothing was run");
 	free(log);
 
-	const struct route other[] = { R_VERSION, R_INFO_MGR, R_SERVICES,
+	const struct route other[] = { R_VERSION,
+				       R_INFO_MGR,
+				       R_SERVICES,
 				       { "GET", "/v1.41/tasks?", 200, K_JSON, "tasks-caponly2.json" },
 				       { NULL } };
 	rc = run_fake(other, "capdb", hook, 5000, &res, out, err, sizeof(err), &log, &ms);
-	CHECK(rc == DOCKER_E_OTHER_NODE && strstr(err, WORKER) &&
-		      strstr(err, "can only exec into its own containers"),
+	CHECK(rc == DOCKER_E_OTHER_NODE && strstr(err, WORKER) && strstr(err, "can only exec into its own containers"),
 	      "running only on another node: %s", err);
 	free(log);
 
-	const struct route none[] = { R_VERSION, R_INFO_MGR, R_SERVICES,
+	const struct route none[] = { R_VERSION,
+				      R_INFO_MGR,
+				      R_SERVICES,
 				      { "GET", "/v1.41/tasks?", 200, K_JSON, "tasks-capzero.json" },
 				      { NULL } };
 	rc = run_fake(none, "capdb", hook, 5000, &res, out, err, sizeof(err), &log, &ms);
-	CHECK(rc == DOCKER_E_NO_TASK && strstr(err, "service 'capdb' has no running task"),
-	      "no running task: %s", err);
+	CHECK(rc == DOCKER_E_NO_TASK && strstr(err, "service 'capdb' has no running task"), "no running task: %s", err);
 	free(log);
 
-	const struct route wrk[] = { R_VERSION, { "GET", "/v1.41/info", 200, K_JSON, "info-worker.json" },
+	const struct route wrk[] = { R_VERSION,
+				     { "GET", "/v1.41/info", 200, K_JSON, "info-worker.json" },
 				     { "GET", "/v1.41/containers/json?", 200, K_JSON, "containers-worker.json" },
-				     R_EXEC(CID_WRK), R_START(K_STREAM, "exec-stream-notfound.bin"),
-				     R_INSPECT("exec-inspect-notfound.json"), { NULL } };
+				     R_EXEC(CID_WRK),
+				     R_START(K_STREAM, "exec-stream-notfound.bin"),
+				     R_INSPECT("exec-inspect-notfound.json"),
+				     { NULL } };
 	rc = run_fake(wrk, "capdb", hook, 0, &res, out, err, sizeof(err), &log, &ms);
 	CHECK(rc == 0 && res.exit_code == 126 && strcmp(res.container_id, CID_WRK) == 0 && res.slot == 1,
 	      "worker: container found by label, exit code 126 (%s)", rc ? err : "ok");
@@ -506,13 +531,16 @@ static void test_fake_daemon(void)
 	CHECK_STR(out->buf, "1:OCI runtime exec fai\n", "... the daemon's message shown as output");
 	free(log);
 
-	const struct route inactive[] = { R_VERSION, { "GET", "/v1.41/info", 200, K_JSON, "info-inactive.json" },
+	const struct route inactive[] = { R_VERSION,
+					  { "GET", "/v1.41/info", 200, K_JSON, "info-inactive.json" },
 					  { NULL } };
 	rc = run_fake(inactive, "capdb", hook, 0, &res, out, err, sizeof(err), &log, &ms);
 	CHECK(rc == DOCKER_E_NOT_SWARM, "not in a swarm: %s", err);
 	free(log);
 
-	const struct route gone[] = { R_VERSION, R_INFO_MGR, R_SERVICES,
+	const struct route gone[] = { R_VERSION,
+				      R_INFO_MGR,
+				      R_SERVICES,
 				      { "GET", "/v1.41/tasks?", 200, K_JSON, "tasks-capdb.json" },
 				      { "POST", "/v1.41/containers/", 404, K_JSON, "error-no-container.json" },
 				      { NULL } };
@@ -521,13 +549,12 @@ static void test_fake_daemon(void)
 	      "container gone meanwhile: %s", err);
 	free(log);
 
-	const struct route slow[] = { R_VERSION, R_INFO_MGR, R_SERVICES,
-				      { "GET", "/v1.41/tasks?", 200, K_JSON, "tasks-capdb.json" },
+	const struct route slow[] = { R_VERSION,       R_INFO_MGR,
+				      R_SERVICES,      { "GET", "/v1.41/tasks?", 200, K_JSON, "tasks-capdb.json" },
 				      R_EXEC(CID_MGR), R_START(K_STREAM_HANG, "exec-stream-notfound.bin"),
 				      { NULL } };
 	rc = run_fake(slow, "capdb", hook, 1500, &res, out, err, sizeof(err), &log, &ms);
-	CHECK(rc == DOCKER_E_TIMEOUT && strstr(err, "timed out after 1.5 s") &&
-		      strstr(err, "may still be running"),
+	CHECK(rc == DOCKER_E_TIMEOUT && strstr(err, "timed out after 1.5 s") && strstr(err, "may still be running"),
 	      "hook timeout: %s", err);
 	CHECK(ms >= 1450 && ms < 2000, "... after %lld ms (want ~1500)", ms);
 	CHECK(out->n > 0, "... output before the timeout still shown");
@@ -535,8 +562,8 @@ static void test_fake_daemon(void)
 
 	/* The agent keeps one connection for all its jobs: a timed-out exec
 	 * must leave it usable. */
-	const struct route reuse[] = { R_VERSION, R_INFO_MGR, R_SERVICES,
-				       { "GET", "/v1.41/tasks?", 200, K_JSON, "tasks-capdb.json" },
+	const struct route reuse[] = { R_VERSION,       R_INFO_MGR,
+				       R_SERVICES,      { "GET", "/v1.41/tasks?", 200, K_JSON, "tasks-capdb.json" },
 				       R_EXEC(CID_MGR), R_START(K_STREAM_HANG, "exec-stream.bin"),
 				       { NULL } };
 	pid_t rpid = fake_start(reuse);
@@ -606,9 +633,11 @@ static void test_host_errors(void)
 	rc = docker_open(&d, "tcp://127.0.0.1:1", err, sizeof(err));
 	CHECK(rc == DOCKER_E_HOST && strstr(err, "DOCKER_HOST tcp://127.0.0.1:1: cannot connect: Connection refused"),
 	      "tcp refused: %s", err);
-	const char *bad[] = { "ssh://user@host", "npipe:////./pipe/docker_engine", "https://x:2376",
-			      "tcp://a b:1", "tcp://host:0", "tcp://host:99999", "tcp://host:1/path",
-			      "tcp://", "unix://relative.sock", "fd://" };
+	const char *bad[] = { "ssh://user@host",      "npipe:////./pipe/docker_engine",
+			      "https://x:2376",       "tcp://a b:1",
+			      "tcp://host:0",         "tcp://host:99999",
+			      "tcp://host:1/path",    "tcp://",
+			      "unix://relative.sock", "fd://" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		rc = docker_open(&d, bad[i], err, sizeof(err));
 		CHECK(rc == DOCKER_E_HOST && strncmp(err, "DOCKER_HOST ", 12) == 0 && strstr(err, bad[i]),
@@ -623,11 +652,11 @@ static void test_host_errors(void)
 	CHECK(rc == DOCKER_E_HOST && strstr(err, "unix:///nonexistent/env.sock"), "DOCKER_HOST from the environment");
 	setenv("DOCKER_HOST", "", 1);
 	rc = docker_open(&d, NULL, err, sizeof(err));
-	CHECK(rc == 0 || strstr(err, "DOCKER_HOST unix:///var/run/docker.sock: "), "empty DOCKER_HOST: the default socket");
+	CHECK(rc == 0 || strstr(err, "DOCKER_HOST unix:///var/run/docker.sock: "),
+	      "empty DOCKER_HOST: the default socket");
 	docker_close(d);
 	unsetenv("DOCKER_HOST");
 }
-
 
 int main(void)
 {

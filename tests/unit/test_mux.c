@@ -93,8 +93,7 @@ static void test_recorded(void)
 
 	rc = decode(s, len, 0, 0, t, NULL);
 	CHECK_INT(rc, 0, "recorded stream: complete");
-	CHECK_STR(t->buf, want, "recorded stream: lines per stream, CRLF, 5000-byte line split at %d",
-		  MUX_LINE_MAX);
+	CHECK_STR(t->buf, want, "recorded stream: lines per stream, CRLF, 5000-byte line split at %d", MUX_LINE_MAX);
 	for (size_t chunk = 1; chunk <= len && !bad; chunk++)
 		if (decode(s, len, 0, chunk, t2, NULL) != 0 || strcmp(t2->buf, want) != 0)
 			bad = (int)chunk;
@@ -145,7 +144,7 @@ static void test_synthetic(void)
 	n = frame(s, n, 2, "err-a", 5);
 	n = frame(s, n, 1, "out-a\nout-", 10);
 	n = frame(s, n, 2, "-end\n", 5);
-	n = frame(s, n, 1, "", 0); /* empty frame */
+	n = frame(s, n, 1, "", 0);    /* empty frame */
 	n = frame(s, n, 0, "b\n", 2); /* stdin: documented as written on stdout */
 	n = frame(s, n, 3, "daemon says no\n", 15);
 	for (size_t chunk = 0; chunk <= n; chunk++) {

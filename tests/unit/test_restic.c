@@ -42,10 +42,15 @@ static void check_argv(const struct strvec *sv, const char *const *want, const c
 static void test_argv_default(void)
 {
 	struct strvec sv = { 0 };
-	const char *want[] = { "restic", "-r", "sftp:restic@srv:/srv/restic/db", "-o",
+	const char *want[] = { "restic",
+			       "-r",
+			       "sftp:restic@srv:/srv/restic/db",
+			       "-o",
 			       "sftp.command=ssh restic@srv -p 2222 -i /run/rds/ssh_key "
 			       "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL " -s sftp",
-			       "--password-file", "/run/secrets/restic-repo-password", NULL };
+			       "--password-file",
+			       "/run/secrets/restic-repo-password",
+			       NULL };
 
 	CHECK_INT(restic_argv_base(&sv, &base_remote), 0, "base argv builds");
 	check_argv(&sv, want, "default");
@@ -76,12 +81,19 @@ static void test_argv_extras(void)
 	struct strvec sv = { 0 };
 	char *opts[] = { "ConnectTimeout=10", "ServerAliveInterval=30", NULL };
 	char *args[] = { "--verbose", "--limit-upload", "1000", NULL };
-	const char *want[] = { "/usr/bin/restic", "-r", "sftp:restic@srv:/srv/restic/db", "-o",
+	const char *want[] = { "/usr/bin/restic",
+			       "-r",
+			       "sftp:restic@srv:/srv/restic/db",
+			       "-o",
 			       "sftp.command=ssh restic@srv -p 22 -E /run/rds/ssh.log -i /run/rds/ssh_key "
 			       "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL
 			       " -o ConnectTimeout=10 -o ServerAliveInterval=30 -s sftp",
-			       "--password-file", "/run/secrets/restic-repo-password", "--verbose",
-			       "--limit-upload", "1000", NULL };
+			       "--password-file",
+			       "/run/secrets/restic-repo-password",
+			       "--verbose",
+			       "--limit-upload",
+			       "1000",
+			       NULL };
 
 	r.restic_bin = "/usr/bin/restic";
 	r.ssh_port = 22;
@@ -241,8 +253,8 @@ static void test_argv_commands(void)
 	struct strvec sv = { 0 };
 	char *tags[] = { "rds", "stack_db", NULL };
 	char *bad_tags[] = { "a,b", NULL };
-	const char *want[] = { "backup", "--json", "--host", "db-backup", "--tag", "rds",
-			       "--tag", "stack_db", "/backup", NULL };
+	const char *want[] = { "backup", "--json", "--host",   "db-backup", "--tag",
+			       "rds",    "--tag",  "stack_db", "/backup",   NULL };
 
 	CHECK_INT(restic_argv_backup(&sv, &base_remote, "db-backup", tags, "/backup"), 0, "backup builds");
 	CHECK(sv.n == 7 + 9, "backup: base + 9 elements");
@@ -411,19 +423,35 @@ static void test_split_roundtrip(void)
 {
 	struct restic_remote r = base_remote;
 	char *opts[] = { "ConnectTimeout=10", NULL };
-	const char *plain[] = { "ssh", "restic@srv", "-p", "2222", "-i", "/run/rds/ssh_key", "-o",
-				"UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts", "-o",
-				"StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-				"-s", "sftp", NULL };
-	const char *spaced[] = { "ssh", "restic@srv", "-p", "2222", "-E", "/run/my logs/ssh.log", "-i",
-				 "/run/my keys/id key", "-o",
-				 "UserKnownHostsFile=\"/run/my keys/known hosts\"", "-o",
-				 "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-				 "-o", "ConnectTimeout=10", "-s", "sftp", NULL };
-	const char *quotes[] = { "ssh", "restic@srv", "-p", "2222", "-i", "/run/o'brien/k,ey", "-o",
-				 "UserKnownHostsFile=\"/run/a,b/known hosts\"", "-o",
-				 "StrictHostKeyChecking=yes", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-				 "-s", "sftp", NULL };
+	const char *plain[] = { "ssh", "restic@srv",
+				"-p",  "2222",
+				"-i",  "/run/rds/ssh_key",
+				"-o",  "UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts",
+				"-o",  "StrictHostKeyChecking=yes",
+				"-o",  "BatchMode=yes",
+				"-o",  "IdentitiesOnly=yes",
+				"-s",  "sftp",
+				NULL };
+	const char *spaced[] = { "ssh", "restic@srv",
+				 "-p",  "2222",
+				 "-E",  "/run/my logs/ssh.log",
+				 "-i",  "/run/my keys/id key",
+				 "-o",  "UserKnownHostsFile=\"/run/my keys/known hosts\"",
+				 "-o",  "StrictHostKeyChecking=yes",
+				 "-o",  "BatchMode=yes",
+				 "-o",  "IdentitiesOnly=yes",
+				 "-o",  "ConnectTimeout=10",
+				 "-s",  "sftp",
+				 NULL };
+	const char *quotes[] = { "ssh", "restic@srv",
+				 "-p",  "2222",
+				 "-i",  "/run/o'brien/k,ey",
+				 "-o",  "UserKnownHostsFile=\"/run/a,b/known hosts\"",
+				 "-o",  "StrictHostKeyChecking=yes",
+				 "-o",  "BatchMode=yes",
+				 "-o",  "IdentitiesOnly=yes",
+				 "-s",  "sftp",
+				 NULL };
 
 	/* Calibration: what real 0.14.0 and 0.18.0 passed to a stub command
 	 * for "/s \"x y\"z 'p\q' a\ b '/u v/w' '' \"it's\"" (checked by hand
@@ -532,7 +560,8 @@ static void test_summary_garbage(void)
 	n = snprintf(buf, sizeof(buf),
 		     "garbage\n\n{not json\n\x1b[2K{\"message_type\":\"status\",\"percent_done\":0.5}\n"
 		     "{\"message_type\":\"error\",\"error\":{\"message\":\"x\"},\"item\":\"/a\"}\n"
-		     "[1,2]\n\"summary\"\n%s\r\ntrailing {\"summary\"", good);
+		     "[1,2]\n\"summary\"\n%s\r\ntrailing {\"summary\"",
+		     good);
 	CHECK_INT(restic_parse_backup_json(buf, (size_t)n, &s), 0, "summary found among garbage");
 	CHECK_INT(s.files_new, 2, "files_new from the summary line");
 	CHECK_STR(s.snapshot_id, "abc123", "snapshot id");
@@ -574,13 +603,20 @@ static enum restic_outcome expected_outcome(const char *name)
 		const char *name;
 		enum restic_outcome o;
 	} map[] = {
-		{ "no-repo", RESTIC_NO_REPO },		{ "wrong-password", RESTIC_WRONG_PASSWORD },
-		{ "locked", RESTIC_LOCKED },		{ "stale-lock", RESTIC_LOCKED },
-		{ "interrupted", RESTIC_INTERRUPTED },	{ "terminated", RESTIC_INTERRUPTED },
-		{ "killed", RESTIC_INTERRUPTED },	{ "incomplete", RESTIC_INCOMPLETE },
-		{ "init-exists", RESTIC_FAILED },	{ "hostkey-mismatch", RESTIC_FAILED },
-		{ "hostkey-unknown", RESTIC_FAILED },	{ "permission-denied", RESTIC_FAILED },
-		{ "connection-refused", RESTIC_FAILED }, { "unresolvable", RESTIC_FAILED },
+		{ "no-repo", RESTIC_NO_REPO },
+		{ "wrong-password", RESTIC_WRONG_PASSWORD },
+		{ "locked", RESTIC_LOCKED },
+		{ "stale-lock", RESTIC_LOCKED },
+		{ "interrupted", RESTIC_INTERRUPTED },
+		{ "terminated", RESTIC_INTERRUPTED },
+		{ "killed", RESTIC_INTERRUPTED },
+		{ "incomplete", RESTIC_INCOMPLETE },
+		{ "init-exists", RESTIC_FAILED },
+		{ "hostkey-mismatch", RESTIC_FAILED },
+		{ "hostkey-unknown", RESTIC_FAILED },
+		{ "permission-denied", RESTIC_FAILED },
+		{ "connection-refused", RESTIC_FAILED },
+		{ "unresolvable", RESTIC_FAILED },
 	};
 	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (strcmp(map[i].name, name) == 0)
@@ -663,8 +699,8 @@ static void test_recorded_runs(void)
 		want_last = expected_last(ver, name);
 		if (want_last) {
 			restic_last_error(err, last, sizeof(last));
-			CHECK(strncmp(last, want_last, strlen(want_last)) == 0, "%s %s: last error '%s'", ver,
-			      name, last);
+			CHECK(strncmp(last, want_last, strlen(want_last)) == 0, "%s %s: last error '%s'", ver, name,
+			      last);
 		}
 		if (expected_hint(name)) {
 			hint = restic_ssh_hint(sshlog);
@@ -700,8 +736,7 @@ static void test_classify_codes(void)
 		  RESTIC_LOCKED, "1 + lock text");
 	CHECK_INT(restic_classify(1, "Fatal: unable to create lock in backend: Save(<lock/1>): permission denied"),
 		  RESTIC_FAILED, "a lock that cannot be written is no lock conflict");
-	CHECK_INT(restic_classify(2, "wrong password or no key found"), RESTIC_FAILED,
-		  "text decides only for exit 1");
+	CHECK_INT(restic_classify(2, "wrong password or no key found"), RESTIC_FAILED, "text decides only for exit 1");
 	CHECK_INT(restic_classify(-1, NULL), RESTIC_FAILED, "could not run");
 	CHECK_STR(restic_outcome_name(RESTIC_OK), "ok", "name ok");
 	CHECK_STR(restic_outcome_name(RESTIC_NO_REPO), "no-repository", "name no-repository");
@@ -729,10 +764,12 @@ static void test_last_error_synthetic(void)
 			  "\"during\":\"archival\",\"item\":\"/d/f\"}\n",
 			  buf, sizeof(buf));
 	CHECK_STR(buf, "/d/f: open: Permission denied", "0.14 JSON error line");
-	restic_last_error("{\"message_type\":\"error\",\"error\":{\"message\":\"read: boom\"},\"item\":\"/x\"}\n",
-			  buf, sizeof(buf));
+	restic_last_error("{\"message_type\":\"error\",\"error\":{\"message\":\"read: boom\"},\"item\":\"/x\"}\n", buf,
+			  sizeof(buf));
 	CHECK_STR(buf, "/x: read: boom", "0.18 JSON error line");
-	restic_last_error("a\x01" "b\x1b[2Kc\n", buf, sizeof(buf));
+	restic_last_error("a\x01"
+			  "b\x1b[2Kc\n",
+			  buf, sizeof(buf));
 	CHECK_STR(buf, "a?bc", "escapes dropped, control characters replaced");
 	restic_last_error("Fatal: a rather long message\n", small, sizeof(small));
 	CHECK_STR(small, "a rathe", "truncated to the buffer");
@@ -746,8 +783,7 @@ static void test_hints_synthetic(void)
 	CHECK(restic_ssh_hint("all fine") == NULL, "no hint for unrelated text");
 	CHECK(restic_ssh_hint("subprocess ssh: ssh: connect to host srv port 2222: Connection timed out") != NULL,
 	      "timeout hinted");
-	CHECK(restic_ssh_hint("subprocess ssh: kex_exchange_identification: Connection closed by remote host") !=
-		      NULL,
+	CHECK(restic_ssh_hint("subprocess ssh: kex_exchange_identification: Connection closed by remote host") != NULL,
 	      "handshake closed hinted");
 	CHECK(strstr(restic_ssh_hint("Load key \"/k\": invalid format") ?: "", "not a private key") != NULL,
 	      "bad key file hinted");

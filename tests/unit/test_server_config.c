@@ -139,7 +139,8 @@ int main(void)
 	setv("EXTRA_HOST_NAMES", "good.example,b@d");
 	expect_error("a bad extra name", "EXTRA_HOST_NAMES: 'b@d' is not a host name", NULL);
 	base_env();
-	setv("EXTRA_HOST_NAMES", "a1 a2 a3 a4 a5 a6 a7 a8 a9 b1 b2 b3 b4 b5 b6 b7 b8 b9 c1 c2 c3 c4 c5 c6 c7 c8 c9 d1 d2 d3 d4 d5 d6");
+	setv("EXTRA_HOST_NAMES",
+	     "a1 a2 a3 a4 a5 a6 a7 a8 a9 b1 b2 b3 b4 b5 b6 b7 b8 b9 c1 c2 c3 c4 c5 c6 c7 c8 c9 d1 d2 d3 d4 d5 d6");
 	expect_error("too many names", "EXTRA_HOST_NAMES: more than 32 names", NULL);
 	memset(big, 'a', 300);
 	big[300] = '\0';
@@ -189,7 +190,8 @@ int main(void)
 	expect_error("SSHD_BIN missing", "SSHD_BIN=/nonexistent/sshd is not an executable file", "openssh-server");
 	base_env();
 	setv("HOST_KEY_TYPES", "ed25519,dsa");
-	expect_error("unknown host key type", "HOST_KEY_TYPES='ed25519,dsa': 'dsa' is not a host key type", "ed25519, ecdsa or rsa");
+	expect_error("unknown host key type", "HOST_KEY_TYPES='ed25519,dsa': 'dsa' is not a host key type",
+		     "ed25519, ecdsa or rsa");
 	base_env();
 	setv("HOST_KEY_TYPES", "ed25519 ed25519");
 	expect_error("duplicate host key type", "HOST_KEY_TYPES='ed25519 ed25519' names ed25519 twice", NULL);
@@ -247,7 +249,8 @@ int main(void)
 		FILE *f = open_memstream(&ptr, &n);
 		server_config_usage(f);
 		fclose(f);
-		CHECK(ptr && strstr(ptr, "SSHD_PORT") && strstr(ptr, "SWARM_SERVICE") && strstr(ptr, "EXTRA_HOST_NAMES") &&
+		CHECK(ptr && strstr(ptr, "SSHD_PORT") && strstr(ptr, "SWARM_SERVICE") &&
+			      strstr(ptr, "EXTRA_HOST_NAMES") &&
 			      strstr(ptr, "[default: /etc/ssh/host_fingerprints/known_hosts]") &&
 			      strstr(ptr, "--secrets-dir") && strstr(ptr, "[default: 2222]"),
 		      "--help lists every setting with its default");

@@ -79,12 +79,15 @@ static void check_scan(void)
 
 	n = scan_logged(secrets, &keys, &log);
 	CHECK_INT(n, 2, "two distinct keys from ed25519.pub and multi.pub");
-	CHECK(log && strstr(log, "authorized key from secret ed25519.pub: ssh-ed25519 256 bits 'agent@node1' SHA256:Eb9AO+Kp/FOhNx2HEVprediZlhtGB9vr3xYoKTMj8V0"),
+	CHECK(log && strstr(log, "authorized key from secret ed25519.pub: ssh-ed25519 256 bits 'agent@node1' "
+				 "SHA256:Eb9AO+Kp/FOhNx2HEVprediZlhtGB9vr3xYoKTMj8V0"),
 	      "the log names file, type, bits, comment and fingerprint of an accepted key");
-	CHECK(log && strstr(log, "secret multi.pub: key SHA256:Eb9AO+Kp/FOhNx2HEVprediZlhtGB9vr3xYoKTMj8V0 is already authorized"),
+	CHECK(log && strstr(log, "secret multi.pub: key SHA256:Eb9AO+Kp/FOhNx2HEVprediZlhtGB9vr3xYoKTMj8V0 is already "
+				 "authorized"),
 	      "a duplicate key is reported once");
 	CHECK(log && strstr(log, "secret id_throwaway is a PRIVATE key"), "the private key file is named and skipped");
-	CHECK(log && strstr(log, "secret password.txt is not an SSH public key file (line 1: not an SSH public key line); skipped"),
+	CHECK(log && strstr(log, "secret password.txt is not an SSH public key file (line 1: not an SSH public key "
+				 "line); skipped"),
 	      "the password file is named and skipped");
 	CHECK(log && strstr(log, "secret known_hosts is not an SSH public key file (line 1: a known_hosts line"),
 	      "a known_hosts file is recognised");
@@ -99,8 +102,8 @@ static void check_scan(void)
 	CHECK(!leaked, "no line of the private key is in the log");
 	free(priv);
 
-	CHECK_INT(server_authkeys_install(keysdir, "restic", &keys, err, sizeof(err)), 0, "authorized_keys installed (%s)",
-		  err);
+	CHECK_INT(server_authkeys_install(keysdir, "restic", &keys, err, sizeof(err)), 0,
+		  "authorized_keys installed (%s)", err);
 	snprintf(path, sizeof(path), "%s/restic", keysdir);
 	{
 		struct stat st;
@@ -113,7 +116,8 @@ static void check_scan(void)
 	free(ak);
 	CHECK_INT(server_authkeys_count(keysdir, "restic", err, sizeof(err)), 2, "the installed file counts 2 keys");
 	sshkey_list_free(&keys);
-	CHECK_INT(server_authkeys_install(keysdir, "restic", &keys, err, sizeof(err)), 0, "an empty list is installed too");
+	CHECK_INT(server_authkeys_install(keysdir, "restic", &keys, err, sizeof(err)), 0,
+		  "an empty list is installed too");
 	CHECK_INT(server_authkeys_count(keysdir, "restic", err, sizeof(err)), 0, "a removed secret revokes its key");
 	CHECK_INT(server_authkeys_count(keysdir, "nobody", err, sizeof(err)), -1, "a missing file counts -1");
 	snprintf(path, sizeof(path), "%s/nonexistent", dir);
@@ -204,7 +208,8 @@ static void check_info(void)
 	fclose(f);
 	printf("%s", out);
 	CHECK(out && strstr(out, "sshd port 2222"), "info names the port");
-	CHECK(out && strstr(out, "  db ") && strstr(out, "2.0 KiB") && strstr(out, "2 files"), "db: its size and file count");
+	CHECK(out && strstr(out, "  db ") && strstr(out, "2.0 KiB") && strstr(out, "2 files"),
+	      "db: its size and file count");
 	CHECK(out && strstr(out, "  apps/web ") && strstr(out, "103 B"), "a nested repository with its size");
 	CHECK(out && !strstr(out, "deep"), "repositories deeper than 3 levels are not looked for");
 	CHECK(out && strstr(out, "2 repositories, 2.1 KiB in all"), "the count and total");

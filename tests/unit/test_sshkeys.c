@@ -148,7 +148,8 @@ static void check_lines(void)
 	      "a long comment is cut before a split UTF-8 character (%zu bytes)", strlen(k.comment));
 	sshkey_clear(&k);
 	snprintf(line, sizeof(line), "ssh-ed25519");
-	CHECK(sshkey_parse_line(line, strlen(line), &k, &why) < 0 && strstr(why, "base64"), "type without data: %s", why);
+	CHECK(sshkey_parse_line(line, strlen(line), &k, &why) < 0 && strstr(why, "base64"), "type without data: %s",
+	      why);
 	snprintf(line, sizeof(line), "ssh-ed25519 %s", blob);
 	CHECK(sshkey_parse_line(line, 20, &k, &why) < 0, "the length argument bounds the line");
 	{
@@ -156,8 +157,8 @@ static void check_lines(void)
 		memset(huge, 'A', SSHKEY_LINE_MAX + 99);
 		memcpy(huge, "ssh-rsa ", 8);
 		huge[SSHKEY_LINE_MAX + 99] = '\0';
-		CHECK(sshkey_parse_line(huge, strlen(huge), &k, &why) < 0 && strstr(why, "too long"), "an overlong line: %s",
-		      why);
+		CHECK(sshkey_parse_line(huge, strlen(huge), &k, &why) < 0 && strstr(why, "too long"),
+		      "an overlong line: %s", why);
 		free(huge);
 	}
 	free(ed);
@@ -181,7 +182,8 @@ static void check_texts(void)
 	kh = sshkeys_known_hosts_text(&l, names, 2, 2222);
 	CHECK(kh && strstr(kh, "\n[backup-server]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAA") &&
 		      strstr(kh, "\n[backup-server]:2222 ecdsa-sha2-nistp256 AAAA") &&
-		      strstr(kh, "\n[10.0.0.5]:2222 ssh-ed25519 ") && strstr(kh, "\n[10.0.0.5]:2222 ecdsa-sha2-nistp256 "),
+		      strstr(kh, "\n[10.0.0.5]:2222 ssh-ed25519 ") &&
+		      strstr(kh, "\n[10.0.0.5]:2222 ecdsa-sha2-nistp256 "),
 	      "known_hosts: [name]:port for every name and key");
 	CHECK(kh && !strstr(kh, "agent@node1"), "known_hosts lines carry no comment");
 	{
@@ -195,7 +197,8 @@ static void check_texts(void)
 	CHECK(kh && strstr(kh, "\nbackup-server ssh-ed25519 ") && !strchr(kh, '['), "port 22: plain name");
 	free(kh);
 	kh = sshkeys_known_hosts_text(&l, NULL, 0, 2222);
-	CHECK(kh && strstr(kh, "\n* ssh-ed25519 ") && strstr(kh, "\n* ecdsa-sha2-nistp256 "), "no names: the pattern '*'");
+	CHECK(kh && strstr(kh, "\n* ssh-ed25519 ") && strstr(kh, "\n* ecdsa-sha2-nistp256 "),
+	      "no names: the pattern '*'");
 	free(kh);
 	CHECK(sshkeys_known_hosts_text(&l, bad, 1, 2222) == NULL, "a bad name yields no text");
 	ak = sshkeys_authorized_text(&l);
@@ -242,7 +245,8 @@ int main(void)
 	check_recorded();
 
 	text = load("multi.pub", &len);
-	CHECK_INT(sshkeys_parse_text(text, len, &l, err, sizeof(err)), 2, "multi.pub: comment, blank line, CRLF: 2 keys (%s)", err);
+	CHECK_INT(sshkeys_parse_text(text, len, &l, err, sizeof(err)), 2,
+		  "multi.pub: comment, blank line, CRLF: 2 keys (%s)", err);
 	CHECK(l.n == 2 && !strcmp(l.v[0].comment, "agent@node1") && !strcmp(l.v[1].comment, "ecdsa256"),
 	      "multi.pub: the CR is not part of the comments");
 	free(text);
