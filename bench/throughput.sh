@@ -3,7 +3,7 @@
 # rds-agent to a real sshd over SFTP, against restic backing the same set up
 # to a local repository on the same disk (the ceiling here); MB/s and the
 # ratio. Then what moves it: the ssh cipher (-o Ciphers=...), restic's
-# sftp.connections, and both; and the cipher alone, in a plain sftp put. Every case starts from an empty repository
+# sftp.connections, both, and restic without its cache; and the cipher alone, in a plain sftp put. Every case starts from an empty repository
 # (initialised beforehand, so only the backup is timed) with a cold restic
 # cache; the page cache is dropped before each run when that is allowed.
 #   bash bench/throughput.sh
@@ -61,6 +61,7 @@ case_run "defaults (ssh's cipher choice)" ""
 case_run "Ciphers=aes128-gcm@openssh.com" "-o Ciphers=aes128-gcm@openssh.com"
 case_run "Ciphers=chacha20-poly1305@openssh.com" "-o Ciphers=chacha20-poly1305@openssh.com"
 case_run "sftp.connections=8" "-e -o -e sftp.connections=8"
+case_run "no restic cache (--no-cache)" "-e --no-cache"
 case_run "aes128-gcm and sftp.connections=8" "-o Ciphers=aes128-gcm@openssh.com -e -o -e sftp.connections=8"
 echo "# fastest: $best_label ($best MB/s; local ceiling $local_mbps MB/s)"
 
