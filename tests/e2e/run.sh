@@ -188,12 +188,13 @@ is_healthy() { [ "$(health "$1")" = healthy ]; }
 wait_for 30 is_healthy "$agent" && ok "the agent's healthcheck says healthy ($(docker exec "$agent" rds-agent health))" ||
 	not_ok "agent healthy" "$(health "$agent")"
 wait_for 60 is_healthy "$server" && ok "the server's healthcheck says healthy" || not_ok "server healthy" "$(health "$server")"
-docker exec "$agent" sh -i </dev/null >"$E2E_DIR/agent-login.txt" 2>&1
+# stdout only: without a terminal, sh's prompt and notes (stderr) can overtake it.
+docker exec "$agent" sh -i </dev/null >"$E2E_DIR/agent-login.txt" 2>"$E2E_DIR/agent-login.err"
 grep -q "runrestic" "$E2E_DIR/agent-login.txt" && grep -q "Default command" "$E2E_DIR/agent-login.txt" &&
 	grep -q "^Status: healthy" "$E2E_DIR/agent-login.txt" &&
 	ok "an interactive sh in the agent prints the help, the default command and the status" ||
 	{ not_ok "agent login help"; show "$E2E_DIR/agent-login.txt"; }
-docker exec "$server" sh -i </dev/null >"$E2E_DIR/server-login.txt" 2>&1
+docker exec "$server" sh -i </dev/null >"$E2E_DIR/server-login.txt" 2>"$E2E_DIR/server-login.err"
 grep -q "sshd port 2222" "$E2E_DIR/server-login.txt" && grep -Eq "^  db +[0-9.]+ (B|KiB|MiB) " "$E2E_DIR/server-login.txt" &&
 	grep -q "^1 repository" "$E2E_DIR/server-login.txt" &&
 	ok "an interactive sh in the server prints the port and the repositories" ||
