@@ -14,6 +14,7 @@
 #include "child.h"
 #include "hook.h"
 #include "log.h"
+#include "restic_out.h"
 #include "util.h"
 
 #define KEY_MAX (64 * 1024)

@@ -9,6 +9,7 @@
 #include <jansson.h>
 
 #include "restic.h"
+#include "restic_out.h"
 #include "t.h"
 #include "util.h"
 
