@@ -13,7 +13,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 source "$RDS_ROOT/tests/lib/swarm2.sh"
 
-HOOK=$BIN/tests/docker_hook
+HOOK=$BIN/rds-hook
 AGENT=$BIN/rds-agent
 for f in "$HOOK" "$AGENT"; do
 	[ -x "$f" ] || { not_ok "binaries built" "$f missing (make BUILD=$BUILD)"; exit 1; }
@@ -59,33 +59,33 @@ ON1=$(cts 1 rdsn_on1)
 BOTH1=$(cts 1 rdsn_both)
 BOTH2=$(cts 2 rdsn_both)
 
-# hook N SERVICE CMD...: docker_hook through node N's daemon; $OUT/out,
-# $OUT/err, $rc.
+# hook N SERVICE CMD...: rds-hook through node N's daemon; $OUT/out (its
+# tagged lines: "1 ..." stdout, "R ..." result, "E ..." error), $OUT/err, $rc.
 hook() {
 	local n=$1
 	shift
-	DOCKER_HOST="unix://$(swarm2_sock "$n")" "$HOOK" "$1" 20000 "${@:2}" >"$OUT/out" 2>"$OUT/err"
+	DOCKER_HOST="unix://$(swarm2_sock "$n")" "$HOOK" "$1" 20000 -- "${@:2}" >"$OUT/out" 2>"$OUT/err"
 	rc=$?
 }
 # "ran" lines in /tmp/marker of container C on node N.
 marks() { docker -H "unix://$(swarm2_sock "$1")" exec "$2" sh -c 'cat /tmp/marker 2>/dev/null' | grep -c '^ran$'; }
 MARK=(sh -c 'echo ran >> /tmp/marker; echo marked')
-reported() { sed -n "s/^exit_code=0 container=\([0-9a-f]*\) .* node=\([0-9a-z]*\) .*/\1 \2/p" "$OUT/out"; }
+reported() { sed -n "s/^R exit=0 container=\([0-9a-f]*\) .* node=\([0-9a-z]*\) .*/\1 \2/p" "$OUT/out"; }
 
 # (1) Through the manager, a service that runs only on node 2.
 hook 1 rdsn_on2 "${MARK[@]}"
-if [ "$rc" = 3 ] && grep -q "service 'rdsn_on2' runs only on other nodes: $NODE2_ID" "$OUT/err" &&
-	grep -q "this is node $NODE1_ID" "$OUT/err"; then
+if [ "$rc" = 3 ] && grep -q "service 'rdsn_on2' runs only on other nodes: $NODE2_ID" "$OUT/out" &&
+	grep -q "this is node $NODE1_ID" "$OUT/out"; then
 	ok "node 1, task only on node 2: exit 3, the error names node 2 and node 1"
 else
 	not_ok "node 1, task only on node 2: exit 3 naming node 2" "rc=$rc $(cat "$OUT/out" "$OUT/err")"
 fi
-echo "#   $(cat "$OUT/err")"
+echo "#   $(cat "$OUT/out")"
 [ "$(marks 2 "$ON2")" = 0 ] && ok "... and the hook did not run on node 2" || not_ok "hook did not run on node 2"
 
 # (2) A task on each node: the hook runs on the asking daemon's own node.
 hook 1 rdsn_both "${MARK[@]}"
-if [ "$rc" = 0 ] && [ "$(reported)" = "$BOTH1 $NODE1_ID" ] && grep -qx '\[stdout\] marked' "$OUT/out"; then
+if [ "$rc" = 0 ] && [ "$(reported)" = "$BOTH1 $NODE1_ID" ] && grep -qx '1 marked' "$OUT/out"; then
 	ok "node 1, a task on each node: ran, reported node 1's container"
 else
 	not_ok "node 1, a task on each node: ran on node 1" "rc=$rc $(cat "$OUT/out" "$OUT/err")"
@@ -109,7 +109,7 @@ hook 2 rdsn_on2 "${MARK[@]}"
 	not_ok "node 2, task only on node 2: runs there" "rc=$rc $(cat "$OUT/out" "$OUT/err")"
 
 hook 2 rdsn_on1 "${MARK[@]}"
-if [ "$rc" = 3 ] && grep -q "service 'rdsn_on1' has no running container on this node $NODE2_ID; this node is a swarm worker" "$OUT/err"; then
+if [ "$rc" = 3 ] && grep -q "service 'rdsn_on1' has no running container on this node $NODE2_ID; this node is a swarm worker" "$OUT/out"; then
 	ok "node 2 (worker), task only on node 1: exit 3, 'no running container on this node' naming node 2"
 else
 	not_ok "node 2, task only on node 1: error" "rc=$rc $(cat "$OUT/out" "$OUT/err")"
