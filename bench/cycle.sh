@@ -44,7 +44,7 @@ agent_cycle() {
 	local before=$1 end_ms tick_ms line
 	wait_for $((TICK * 3)) eval "[ \"\$(runs)\" -gt $before ]" || return 1
 	line=$(grep "run finished" "$T_DIR/agent.log" | tail -n 1)
-	end_ms=$(date -u -d "$(cut -d' ' -f1 <<<"$line" | sed 's/T/ /; s/Z$//')" +%s%3N)
+	end_ms=$(log_line_ms "$line")
 	tick_ms=$(((end_ms / 1000 / TICK) * TICK * 1000))
 	# The status file also carries the job's own measure.
 	awk -v a="$end_ms" -v t="$tick_ms" -v d="$(status_field duration_s)" 'BEGIN { printf "%.3f %.3f\n", (a - t) / 1000, d }'
@@ -52,7 +52,7 @@ agent_cycle() {
 bare_cycle() {
 	local t0 t1
 	t0=$(now_ms)
-	restic_bare backup --json --host "$BACKUP_HOST" --tag rds "$BACKUP_PATH" >"$T_DIR/bare.json" 2>"$T_DIR/bare.err" || return 1
+	restic_direct "$REPO_PATH" backup --json --host "$BACKUP_HOST" --tag rds "$BACKUP_PATH" >"$T_DIR/bare.json" 2>"$T_DIR/bare.err" || return 1
 	t1=$(now_ms)
 	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1000 }'
 }

@@ -7,9 +7,10 @@
 #   result NAME VALUE UNIT [NOTE] one measured number, on stdout
 #   ratio NAME A B [NOTE]         A and B side by side and A/B, on stdout and
 #                                 in $BENCH_SUMMARY (a table row) when set
-#   restic_bare ARGS...           restic on the agent's repository with the
-#                                 agent's own flags, but without the agent
+#   restic_direct REPO ARGS...    restic on a repository with the agent's own
+#                                 flags, but without the agent (agent.sh)
 #   agent_log_ms LOG PATTERN      epoch ms of the first log line matching
+#   log_line_ms LINE              epoch ms of an agent log line
 # RESTIC_BINARY: trixie's restic 0.18 (the images' version) when cached,
 # else the host's.
 source "$(dirname "${BASH_SOURCE[0]}")/../tests/lib/harness.sh"
@@ -46,17 +47,12 @@ ratio() {
 	[ -z "${BENCH_SUMMARY:-}" ] || printf '| %s | %s | %s | %s | %s |\n' "$name" "$a" "$b" "$r" "$note" >>"$BENCH_SUMMARY"
 }
 
-restic_bare() {
-	"$RESTIC_BINARY" -r "sftp:restic@127.0.0.1:$REPO_PATH" \
-		-o "sftp.command=ssh restic@127.0.0.1 -p $SSHD_PORT -i $SSH_KEY -o UserKnownHostsFile=$SSH_KNOWN_HOSTS_FILE -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -s sftp" \
-		--password-file "$RESTIC_REPO_PASSWORD_FILE" "$@"
-}
-
 # The agent's log lines start with an RFC 3339 UTC time with milliseconds.
+log_line_ms() { date -u -d "$(cut -d' ' -f1 <<<"$1" | sed 's/T/ /; s/Z$//')" +%s%3N; }
 agent_log_ms() {
 	local line
 	line=$(grep -m 1 -- "$2" "$1") || return 1
-	date -u -d "$(cut -d' ' -f1 <<<"$line" | sed 's/T/ /; s/Z$//')" +%s%3N
+	log_line_ms "$line"
 }
 
 # Median of the numbers on stdin.

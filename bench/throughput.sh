@@ -42,7 +42,7 @@ case_run() {
 	for ((i = 0; i < REPEAT; i++)); do
 		n=$((n + 1))
 		export REPO_PATH=tp-$n XDG_CACHE_HOME=$T_DIR/cache-$n
-		restic_bare init >/dev/null 2>&1 || { not_ok "$label: init"; return 1; }
+		restic_direct "$REPO_PATH" init >/dev/null 2>&1 || { not_ok "$label: init"; return 1; }
 		cold
 		EXTRA_ARGS=$extra agent_run "$T_DIR/case-$n.log" || { not_ok "$label: backup"; show "$T_DIR/case-$n.log"; return 1; }
 		status_field duration_s >>"$T_DIR/d.txt"

@@ -48,6 +48,8 @@ wait_for() {
 show() { sed 's/^/    /' "$@" | tail -n 30; }
 # shellcheck source=../tests/lib/dockerd.sh
 source "$ROOT/tests/lib/dockerd.sh"
+# shellcheck source=../tests/lib/status.sh
+source "$ROOT/tests/lib/status.sh"
 
 is_manager() {
 	[ "$(docker info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null)" = "active true" ]
@@ -120,10 +122,7 @@ agent_status() {
 	a=$(running db-backup) && [ -n "$a" ] || return 1
 	docker exec "$a" cat /run/rds/status.json 2>/dev/null
 }
-status_field() {
-	agent_status | /usr/bin/python3 -c \
-		'import json,sys; j=list(json.load(sys.stdin)["jobs"].values())[0]; v=j.get(sys.argv[1]); print("" if v is None else v)' "$1"
-}
+status_field() { agent_status | status_json_field "$1"; }
 backup_ok_since() {
 	local start
 	start=$(status_field last_start_epoch) && [ -n "$start" ] && [ "$start" -ge "$1" ] &&

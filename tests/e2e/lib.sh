@@ -9,6 +9,7 @@
 #   backup_ok_since T      the agent's last backup succeeded and started at or
 #                          after epoch second T
 # Settings: E2E_STACK (stack name, default rdse2e).
+source "$RDS_ROOT/tests/lib/status.sh"
 E2E_STACK=${E2E_STACK:-rdse2e}
 E2E_SECRETS="$E2E_STACK-postgres-password $E2E_STACK-ssh-privkey $E2E_STACK-ssh-pubkey $E2E_STACK-repo-password $E2E_STACK-wrong-key"
 E2E_LABEL="label=com.docker.stack.namespace=$E2E_STACK"
@@ -28,8 +29,7 @@ n_running() { [ "$(svc_ctrs "$1" | wc -l)" -ge "$2" ]; }
 agent_status() {
 	local a
 	a=$(one_ctr db-backup) || return 1
-	docker exec "$a" cat /run/rds/status.json 2>/dev/null |
-		/usr/bin/python3 -c 'import json,sys; j=list(json.load(sys.stdin)["jobs"].values())[0]; v=j.get(sys.argv[1]); print("" if v is None else v)' "$1"
+	docker exec "$a" cat /run/rds/status.json 2>/dev/null | status_json_field "$1"
 }
 
 backup_ok_since() {

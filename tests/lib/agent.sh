@@ -6,6 +6,7 @@
 #   runrestic ARGS...       run runrestic with the same environment
 #   snapshots_count REPO    number of snapshots in REPO (restic directly)
 #   locks_count REPO        lock files in REPO on the server's disk
+source "$(dirname "${BASH_SOURCE[0]}")/status.sh"
 AGENT_WRAP=${AGENT_WRAP:-}
 T_DIR=$(mktemp -d /tmp/rds-it.XXXXXX)
 at_exit "rm -rf '$T_DIR'"
@@ -35,12 +36,13 @@ runrestic() {
 	"$BIN/runrestic" "$@"
 }
 
-# restic straight, bypassing our code, to check what really is in a repository.
+# restic straight, bypassing our code, to check what really is in a
+# repository; the ssh options are the agent's.
 restic_direct() {
 	local repo=$1
 	shift
 	"$RESTIC_BINARY" -r "sftp:restic@127.0.0.1:$repo" \
-		-o "sftp.command=ssh restic@127.0.0.1 -p $SSHD_PORT -i $SSH_KEY -o UserKnownHostsFile=$SSH_KNOWN_HOSTS -o StrictHostKeyChecking=yes -o BatchMode=yes -s sftp" \
+		-o "sftp.command=ssh restic@127.0.0.1 -p $SSHD_PORT -i $SSH_KEY -o UserKnownHostsFile=$SSH_KNOWN_HOSTS -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes -s sftp" \
 		--password-file "$T_DIR/secrets/password" "$@"
 }
 
@@ -53,10 +55,7 @@ locks_count() {
 }
 
 # Value of a field of the single job in the status file.
-status_field() {
-	/usr/bin/python3 -c 'import json,sys; j=json.load(open(sys.argv[1]))["jobs"]; print(list(j.values())[0][sys.argv[2]])' \
-		"$STATUS_FILE" "$1"
-}
+status_field() { status_json_field "$1" <"$STATUS_FILE"; }
 
 make_data() {
 	local d=$1 n=${2:-50}
