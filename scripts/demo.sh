@@ -120,7 +120,7 @@ running() { docker ps -q --filter "label=com.docker.swarm.service.name=${DEMO_ST
 agent_status() {
 	local a
 	a=$(running db-backup) && [ -n "$a" ] || return 1
-	docker exec "$a" cat /run/rds/status.json 2>/dev/null
+	docker exec "$a" cat /var/lib/rds/status.json 2>/dev/null
 }
 status_field() { agent_status | status_json_field "$1"; }
 backup_ok_since() {

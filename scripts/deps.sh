@@ -13,7 +13,7 @@ pkgs=(
 	gcc make pkg-config libc6-dev libcurl4-openssl-dev libjansson-dev   # build
 	restic openssh-client openssh-server                              # backups over SFTP
 	docker.io iproute2 iptables busybox-static debootstrap            # a private swarm
-	python3 python3-croniter tzdata valgrind procps util-linux        # tests
+	python3 python3-croniter tzdata valgrind procps util-linux faketime   # tests
 )
 case ${1:-all} in
 all) ;;

@@ -22,14 +22,16 @@
 #define RDS_VERSION "0.1.0"
 #endif
 
+/* Added to twice the schedule's longest gap: a run's own duration and a
+ * late start. */
 #define HEALTH_GRACE_S 600
 
-static volatile sig_atomic_t stop_requested;
+static struct job_stop stop;
 
 static void on_stop(int sig)
 {
 	(void)sig;
-	stop_requested = 1;
+	job_stop_request(&stop);
 }
 
 static void on_chld(int sig)
@@ -55,7 +57,15 @@ static void usage(FILE *f)
 	fprintf(f, "\n"
 		   "Exit codes: 0 ok, 1 backup failed, 2 bad configuration, 3 backup incomplete.\n"
 		   "Signals: SIGTERM/SIGINT stop scheduling, interrupt restic (it removes its lock)\n"
-		   "and wait up to STOP_TIMEOUT before killing it.\n");
+		   "and wait up to STOP_TIMEOUT before killing it; the post-hook gets what is left.\n"
+		   "\n"
+		   "Health (rds-agent health; Swarm replaces a task that stays unhealthy):\n"
+		   "  healthy    while a backup runs (unless it overruns every time limit: stuck);\n"
+		   "             while the last backup succeeded and one succeeded within\n"
+		   "             HEALTH_MAX_AGE (default: twice the schedule's longest gap + 10m)\n"
+		   "  unhealthy  after this agent's last backup failed, until the next one starts;\n"
+		   "             when no backup succeeded within HEALTH_MAX_AGE of the last success\n"
+		   "             or of this agent's start (a new agent always gets its first turn)\n");
 }
 
 static void install_signals(void)
@@ -89,7 +99,7 @@ static void sleep_until(time_t until)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &set, &old);
-	while (!stop_requested) {
+	while (!stop.requested) {
 		struct timespec now, ts;
 		int sig;
 
@@ -113,7 +123,7 @@ static void sleep_until(time_t until)
 		}
 		sig = sigtimedwait(&set, &info, &ts);
 		if (sig == SIGTERM || sig == SIGINT)
-			stop_requested = 1;
+			job_stop_request(&stop);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
@@ -133,16 +143,14 @@ static int exit_code_for(enum status_result r)
 static int run_scheduled(struct job *j)
 {
 	const struct config *c = j->cfg;
-	time_t next, after;
+	time_t next;
 	char when[64];
 
 	if (cron_next(&c->cron, time(NULL), &next) < 0) {
 		log_error("RUN_AT='%s' never fires; nothing to do", c->run_at);
 		return 2;
 	}
-	after = next;
-	j->st.interval_s = cron_next(&c->cron, next, &after) == 0 ? (long)(after - next) : 0;
-	while (!stop_requested) {
+	while (!stop.requested) {
 		long skipped = 0;
 		time_t end, t;
 
@@ -152,7 +160,7 @@ static int run_scheduled(struct job *j)
 		fmt_local(next, when, sizeof(when));
 		log_info("next backup at %s", when);
 		sleep_until(next);
-		if (stop_requested)
+		if (stop.requested)
 			break;
 		job_run(j);
 		/* Ticks that fell inside the run are skipped, not queued: one
@@ -173,6 +181,41 @@ static int run_scheduled(struct job *j)
 	return 0;
 }
 
+/* How long without a successful backup is unhealthy: HEALTH_MAX_AGE, or
+ * twice the schedule's longest gap plus HEALTH_GRACE_S (one missed run is
+ * tolerated). A HEALTH_MAX_AGE shorter than the longest gap would make the
+ * agent unhealthy between two good backups, and Swarm would replace it
+ * every time: refused. Returns 0, or -1 with err set. */
+static int health_window(const struct config *c, long *max_age, char *err, size_t errlen)
+{
+	time_t gap;
+	char g[32];
+
+	*max_age = 0;
+	if (!c->scheduled)
+		return 0;
+	if (cron_interval(&c->cron, time(NULL), &gap) < 0) {
+		if (c->health_max_age_s)
+			*max_age = c->health_max_age_s;
+		else
+			log_warn("RUN_AT='%s' fires too rarely to judge how fresh backups are; set HEALTH_MAX_AGE "
+				 "to have health check it",
+				 c->run_at);
+		return 0;
+	}
+	if (c->health_max_age_s && c->health_max_age_s <= gap) {
+		status_fmt_duration((long)gap, g, sizeof(g));
+		snprintf(err, errlen,
+			 "HEALTH_MAX_AGE=%lds is not longer than the longest gap between two backups of RUN_AT='%s' "
+			 "(%s): the agent would turn unhealthy between good backups and Swarm would replace it; use "
+			 "more than %s, or 0 for twice that gap plus 10m",
+			 c->health_max_age_s, c->run_at, g, g);
+		return -1;
+	}
+	*max_age = c->health_max_age_s ? c->health_max_age_s : 2 * (long)gap + HEALTH_GRACE_S;
+	return 0;
+}
+
 static int cmd_health(const struct config *c)
 {
 	struct status st;
@@ -183,7 +226,7 @@ static int cmd_health(const struct config *c)
 		printf("unhealthy: %s\n", why);
 		return 1;
 	}
-	rc = status_health(&st, time(NULL), HEALTH_GRACE_S, why, sizeof(why));
+	rc = status_health(&st, time(NULL), why, sizeof(why));
 	printf("%s\n", why);
 	return rc;
 }
@@ -240,12 +283,15 @@ int main(int argc, char **argv)
 	tzset();
 	rds_log_init(cfg.verbose ? RDS_LOG_DEBUG : RDS_LOG_INFO, !strcmp(cfg.log_format, "json"));
 	install_signals();
-	if (job_prepare(&job, &cfg, &stop_requested, err, sizeof(err)) < 0) {
+	if (job_prepare(&job, &cfg, &stop, err, sizeof(err)) < 0 ||
+	    health_window(&cfg, &job.st.max_age_s, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rds-agent: %s\n", err);
 		rc = 2;
 		goto out;
 	}
 	job.st.agent_started = time(NULL);
+	if (!hook)
+		job_load_status(&job);
 	if (hook) {
 		rc = job_run_hook(&job, hook) == 0 ? 0 : 1;
 	} else if (!cfg.scheduled) {

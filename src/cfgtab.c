@@ -34,6 +34,9 @@ int cfgtab_parse_duration(const char *s, long *out)
 		case 'h':
 			mult = 3600;
 			break;
+		case 'd':
+			mult = 86400;
+			break;
 		default:
 			return -1;
 		}
@@ -76,8 +79,8 @@ static int set_value(void *obj, const struct cfgtab_entry *e, const char *val, c
 	case CFG_DURATION:
 		if (cfgtab_parse_duration(val, &v) < 0) {
 			snprintf(err, errlen,
-				 "%s='%.100s' is not a duration; use seconds or a number with s, m or h (e.g. 90s, 5m, "
-				 "1h)",
+				 "%s='%.100s' is not a duration; use seconds or a number with s, m, h or d (e.g. 90s, "
+				 "5m, 1h, 2d)",
 				 src, val);
 			return -1;
 		}

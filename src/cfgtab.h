@@ -12,7 +12,7 @@
 enum cfgtab_kind {
 	CFG_STR,      /* char *, owned by the struct */
 	CFG_PORT,     /* int, 1..65535 */
-	CFG_DURATION, /* long seconds: "90", "90s", "5m", "2h" */
+	CFG_DURATION, /* long seconds: "90", "90s", "5m", "2h", "3d" */
 	CFG_FLAG,     /* int, set to 1 by a flag without a value */
 	CFG_LIST,     /* struct strvec, one element per repeated flag */
 };
@@ -53,7 +53,8 @@ int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, 
 /* The flag / variable / help [default] listing, columns fitted to the table. */
 void cfgtab_usage(const struct cfgtab *t, FILE *f);
 
-/* Parses "90", "90s", "5m", "2h" into seconds. Returns 0 or -1. */
+/* Parses "90", "90s", "5m", "2h", "3d" into seconds; callers bound the value
+ * (a duration in milliseconds must fit a long). Returns 0 or -1. */
 int cfgtab_parse_duration(const char *s, long *out);
 
 #endif

@@ -43,9 +43,13 @@ static const struct cfgtab_entry entries[] = {
 	{ "HOOK_TIMEOUT", "hook-timeout", 0, CFG_DURATION, OFF(hook_timeout_s), "1h",
 	  "longest a hook may run (s, m, h; 0 = no limit)" },
 	{ "STOP_TIMEOUT", "stop-timeout", 0, CFG_DURATION, OFF(stop_timeout_s), "30s",
-	  "on SIGTERM, how long restic may take to stop before SIGKILL" },
-	{ "STATUS_FILE", "status-file", 0, CFG_STR, OFF(status_file), "/run/rds/status.json",
-	  "JSON status written after every run (read by 'rds-agent health')" },
+	  "on SIGTERM, how long restic and then the post-hook may take before SIGKILL" },
+	{ "BACKUP_TIMEOUT", "backup-timeout", 0, CFG_DURATION, OFF(backup_timeout_s), "0",
+	  "longest a backup may run (e.g. 90m, 24h); then it is stopped and failed; 0 = no limit" },
+	{ "HEALTH_MAX_AGE", "health-max-age", 0, CFG_DURATION, OFF(health_max_age_s), "0",
+	  "unhealthy after this long without a successful backup (0 = twice the schedule's longest gap + 10m)" },
+	{ "STATUS_FILE", "status-file", 0, CFG_STR, OFF(status_file), "/var/lib/rds/status.json",
+	  "JSON status of every run, read by 'rds-agent health'; keep it on a volume" },
 	{ "DOCKER_HOST", "docker-host", 0, CFG_STR, OFF(docker_host), "",
 	  "Docker API: unix:///path or tcp://host:port (default unix:///var/run/docker.sock)" },
 	{ "TZ", "tz", 0, CFG_STR, OFF(tz), "", "time zone of RUN_AT (default UTC or the image's local time)" },
@@ -221,6 +225,32 @@ static int check_tz(const char *tz, char *err, size_t errlen)
 	return 0;
 }
 
+/* Every duration is bounded, so that it fits in milliseconds and a typo (an
+ * extra digit) is caught instead of meaning "forever". */
+static int check_durations(const struct config *c, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name, *max_text, *zero;
+		size_t off;
+		long max;
+	} limits[] = {
+		{ "HOOK_TIMEOUT", "24h", "no limit", offsetof(struct config, hook_timeout_s), 24 * 3600L },
+		{ "STOP_TIMEOUT", "1h", "SIGKILL at once", offsetof(struct config, stop_timeout_s), 3600L },
+		{ "BACKUP_TIMEOUT", "30d", "no limit", offsetof(struct config, backup_timeout_s), 30 * 86400L },
+		{ "HEALTH_MAX_AGE", "400d", "from the schedule", offsetof(struct config, health_max_age_s), 400 * 86400L },
+	};
+
+	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
+		long v = *(const long *)((const char *)c + limits[i].off);
+		if (v > limits[i].max) {
+			snprintf(err, errlen, "%s=%lds is too long; use at most %s (0: %s)", limits[i].name, v,
+				 limits[i].max_text, limits[i].zero);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Default snapshot host: stable across redeploys, unlike the container id. */
 static int derive_backup_host(struct config *c, char *err, size_t errlen)
 {
@@ -283,6 +313,8 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 			 c->backup_path ? c->backup_path : "");
 		return -1;
 	}
+	if (check_durations(c, err, errlen) < 0)
+		return -1;
 	if (!c->status_file || c->status_file[0] != '/') {
 		snprintf(err, errlen, "STATUS_FILE='%.200s' must be an absolute path", c->status_file);
 		return -1;

@@ -20,7 +20,7 @@ struct config {
 	/* Ours. */
 	char *ssh_user, *backup_host, *status_file, *docker_host, *tz;
 	char *restic_bin, *run_dir, *log_format;
-	long hook_timeout_s, stop_timeout_s;
+	long hook_timeout_s, stop_timeout_s, backup_timeout_s, health_max_age_s;
 	int verbose;
 	struct strvec ssh_options, restic_args;
 	/* Derived by config_validate. */

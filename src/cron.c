@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -308,6 +309,9 @@ int cron_parse(const char *expr, struct cron_expr *out, char *err, size_t errlen
 /* ---- search ---- */
 
 #define DAY 86400
+/* Nine years of days: every month and weekday, and two 29ths of February
+ * (but around 2100). */
+#define INTERVAL_SCAN_DAYS (9 * 366)
 /* Beyond this (about 35000 years) localtime and the date arithmetic are not
  * worth trusting. */
 #define CRON_TIME_LIMIT ((time_t)1 << 40)
@@ -530,19 +534,84 @@ int cron_next(const struct cron_expr *c, time_t after, time_t *next)
 	return -1;
 }
 
+/* Seconds of the day at which c fires: the first, the last, and the longest
+ * gap between two fires of one day. */
+static void day_fires(const struct cron_expr *c, long *first, long *last, long *longest)
+{
+	long prev = -1;
+
+	*first = *last = -1;
+	*longest = 0;
+	for (int h = 0; h < 24; h++) {
+		if (!(c->hours >> h & 1))
+			continue;
+		for (int m = 0; m < 60; m++) {
+			if (!(c->minutes >> m & 1))
+				continue;
+			for (int s = 0; s < 60; s++) {
+				long sod = h * 3600L + m * 60L + s;
+				if (!(c->seconds >> s & 1))
+					continue;
+				if (prev >= 0 && sod - prev > *longest)
+					*longest = sod - prev;
+				if (*first < 0)
+					*first = sod;
+				prev = sod;
+			}
+		}
+	}
+	*last = prev;
+}
+
+/* The largest change of the local UTC offset over the year after t (0 in a
+ * zone without daylight-saving time). */
+static long offset_shift(time_t t)
+{
+	long o0, o, shift = 0;
+
+	if (utc_offset(t, &o0) < 0)
+		return 0;
+	for (int k = 1; k <= 26; k++)
+		if (utc_offset(t + (time_t)k * 14 * DAY, &o) == 0 && labs(o - o0) > shift)
+			shift = labs(o - o0);
+	return shift;
+}
+
 int cron_interval(const struct cron_expr *c, time_t after, time_t *interval)
 {
-	time_t prev, t, longest = 0;
+	long first, last, longest, prev_day = -1, matches = 0;
+	struct tm tm;
+	int y, mon, d;
 
-	if (cron_next(c, after, &prev) < 0)
+	if (cron_next(c, after, interval) < 0 || !localtime_r(&after, &tm))
 		return -1;
-	for (int i = 0; i < 8; i++) {
-		if (cron_next(c, prev, &t) < 0)
-			return -1;
-		if (t - prev > longest)
-			longest = t - prev;
-		prev = t;
+	day_fires(c, &first, &last, &longest);
+	y = tm.tm_year + 1900;
+	mon = tm.tm_mon + 1;
+	d = tm.tm_mday;
+	/* Wall-clock gaps between the last fire of a matching day and the
+	 * first of the next, over enough days to see every month, weekday and
+	 * leap day of the schedule. */
+	for (long day = 0; day < INTERVAL_SCAN_DAYS; day++) {
+		long long n = days_from_civil(y, mon, d);
+		if (c->months >> mon & 1 && day_matches(c, n, d)) {
+			if (prev_day >= 0 && (day - prev_day) * DAY + first - last > longest)
+				longest = (day - prev_day) * DAY + first - last;
+			prev_day = day;
+			matches++;
+		}
+		if (++d > days_in_month(y, mon)) {
+			d = 1;
+			if (++mon > 12) {
+				mon = 1;
+				y++;
+			}
+		}
 	}
-	*interval = longest;
+	if (matches < 2 && (matches == 0 || first == last))
+		return -1;
+	/* Real time between two fires differs from the wall clock's by the
+	 * zone's daylight-saving shift. */
+	*interval = (time_t)(longest + offset_shift(after));
 	return 0;
 }

@@ -62,9 +62,13 @@ int cron_parse(const char *expr, struct cron_expr *out, char *err, size_t errlen
  * CRON_SEARCH_YEARS after it (e.g. "0 0 30 2 *"). */
 int cron_next(const struct cron_expr *c, time_t after, time_t *next);
 
-/* Sets *interval to the longest gap between consecutive fires among the next
- * few fires after `after`: how long a health check should tolerate between
- * two runs ("0 0 * * 1,2" gives 6 days, not 1). Returns 0 or -1 as cron_next. */
+/* Sets *interval to the longest time between two consecutive fires of the
+ * schedule: how long a health check should tolerate between two runs. It is
+ * the longest wall-clock gap over the next nine years of days ("0 0 * * 1,2"
+ * gives 6 days, "*\/10 9-17 * * 1-5" the weekend from Friday 17:50 to Monday
+ * 09:00), plus the largest daylight-saving shift of the zone in the year
+ * after `after`. Returns 0, or -1 when it fires fewer than twice in those
+ * nine years (e.g. "0 0 30 2 *"). */
 int cron_interval(const struct cron_expr *c, time_t after, time_t *interval);
 
 #endif

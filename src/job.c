@@ -83,15 +83,75 @@ int job_restic_env(struct strvec *env)
 	return 0;
 }
 
-int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atomic_t *stop, char *err, size_t errlen)
+/* The directory of STATUS_FILE (a volume's mount point, usually there
+ * already). */
+static int make_status_dir(const char *path, char *err, size_t errlen)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+
+	if (!slash || slash == path || (size_t)(slash - path) >= sizeof(dir))
+		return 0;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errlen, "STATUS_FILE=%s: its directory cannot be created: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void job_stop_request(struct job_stop *s)
+{
+	struct timespec ts;
+
+	if (!s->requested && clock_gettime(CLOCK_MONOTONIC, &ts) == 0) {
+		s->at_s = (sig_atomic_t)ts.tv_sec;
+		s->at_ms = (sig_atomic_t)(ts.tv_nsec / 1000000);
+	}
+	s->requested = 1;
+}
+
+static int stopping(const struct job *j)
+{
+	return j->stop_flag && *j->stop_flag;
+}
+
+/* Milliseconds of STOP_TIMEOUT left since the stop request came. */
+static long stop_left_ms(const struct job *j)
+{
+	long long at = (long long)j->stop->at_s * 1000 + j->stop->at_ms;
+	return (long)(j->cfg->stop_timeout_s * 1000 - (mono_ms() - at));
+}
+
+/* The longest a run can take when every limit holds: both hooks (and the
+ * helper's grace), the backup, and the stop of an overrunning restic. 0 when
+ * one of them has no limit. */
+static long run_limit_s(const struct config *c)
+{
+	long hooks = 0;
+
+	if (c->pre_argv.n || c->post_argv.n) {
+		if (!c->hook_timeout_s)
+			return 0;
+		hooks = (c->pre_argv.n ? c->hook_timeout_s + 5 : 0) + (c->post_argv.n ? c->hook_timeout_s + 5 : 0);
+	}
+	if (!c->backup_timeout_s)
+		return 0;
+	return hooks + c->backup_timeout_s + c->stop_timeout_s + 300;
+}
+
+int job_prepare(struct job *j, const struct config *cfg, const struct job_stop *stop, char *err, size_t errlen)
 {
 	memset(j, 0, sizeof(*j));
 	j->cfg = cfg;
 	j->stop = stop;
+	j->stop_flag = stop ? &stop->requested : NULL;
 	if ((cfg->pre_argv.n || cfg->post_argv.n) &&
 	    hook_find_helper(j->hook_bin, sizeof(j->hook_bin), err, errlen) < 0)
 		return -1;
-	if (job_copy_key(cfg->privkey_file, cfg->run_dir, j->key_copy, sizeof(j->key_copy), err, errlen) < 0)
+	if (job_copy_key(cfg->privkey_file, cfg->run_dir, j->key_copy, sizeof(j->key_copy), err, errlen) < 0 ||
+	    make_status_dir(cfg->status_file, err, errlen) < 0)
 		return -1;
 	j->remote.restic_bin = cfg->restic_bin;
 	j->remote.ssh_user = cfg->ssh_user;
@@ -112,7 +172,37 @@ int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atom
 	if (restic_remote_check(&j->remote, err, errlen) < 0)
 		return -1;
 	snprintf(j->st.job, sizeof(j->st.job), "%s", cfg->backup_host);
+	snprintf(j->st.repository, sizeof(j->st.repository), "sftp:%s%s%s:%s (port %d)",
+		 strchr(cfg->ssh_host, '@') ? "" : cfg->ssh_user, strchr(cfg->ssh_host, '@') ? "" : "@", cfg->ssh_host,
+		 cfg->repo_path, cfg->ssh_port);
+	j->st.run_limit_s = run_limit_s(cfg);
 	return 0;
+}
+
+void job_load_status(struct job *j)
+{
+	struct status prev;
+	char err[600], seen[40], ok[40];
+	struct tm tm;
+
+	if (access(j->cfg->status_file, F_OK) < 0)
+		return;
+	if (status_read(j->cfg->status_file, &prev, err, sizeof(err)) < 0) {
+		log_warn("%s; starting without the earlier agent's record", err);
+		return;
+	}
+	if (!status_carry_over(&j->st, &prev)) {
+		log_warn("STATUS_FILE %s holds the record of another job or repository (%s, %s); starting a new one",
+			 j->cfg->status_file, prev.job, prev.repository);
+		return;
+	}
+	gmtime_r(&j->st.last_success, &tm);
+	strftime(ok, sizeof(ok), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	gmtime_r(&j->st.repo_seen, &tm);
+	strftime(seen, sizeof(seen), "%Y-%m-%d %H:%M:%S UTC", &tm);
+	log_info("STATUS_FILE: last successful backup %s, repository known since %s, %ld runs, %ld failed%s%s",
+		 j->st.last_success ? ok : "never", j->st.repo_seen ? seen : "(not yet)", j->st.runs, j->st.failures,
+		 prev.running ? "; " : "", prev.running ? j->st.message : "");
 }
 
 /* ---- hooks ---- */
@@ -140,7 +230,7 @@ int job_run_hook(struct job *j, const char *which)
 			  !strcmp(which, "pre") ? "PRE_HOOK" : "POST_HOOK");
 		return -1;
 	}
-	rc = hook_exec(j, which, argv->v, j->stop, j->cfg->hook_timeout_s * 1000, msg, sizeof(msg));
+	rc = hook_exec(j, which, argv->v, j->stop_flag, j->cfg->hook_timeout_s * 1000, msg, sizeof(msg));
 	if (msg[0])
 		log_error("%s", msg);
 	return rc;
@@ -153,6 +243,8 @@ struct restic_run {
 	 * by timeout_ms instead. */
 	int while_stopping;
 	long timeout_ms;
+	/* In: mono_ms() by which restic must be done (BACKUP_TIMEOUT), 0 = none. */
+	long long deadline_ms;
 	/* Out. */
 	char *out; /* stdout minus progress lines, bounded */
 	size_t out_len;
@@ -223,7 +315,8 @@ static void collect_ssh_log(struct job *j, struct restic_run *r)
 {
 	char *text = NULL, *line, *save = NULL;
 
-	if (read_file_bounded(j->ssh_log, STDERR_KEEP / 2, &text, NULL) < 0)
+	/* The end of a long log (ssh -v, many retries) holds the reason. */
+	if (read_file_tail(j->ssh_log, STDERR_KEEP / 2, &text, NULL) < 0)
 		return;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char tagged[600];
@@ -258,8 +351,12 @@ static int restic_exec(struct job *j, const char *what, const struct strvec *arg
 	spec.envp = env.v;
 	spec.on_line = restic_line;
 	spec.ud = r;
-	spec.stop = r->while_stopping ? NULL : j->stop;
+	spec.stop = r->while_stopping ? NULL : j->stop_flag;
 	spec.timeout_ms = r->while_stopping ? r->timeout_ms : 0;
+	if (!r->while_stopping && r->deadline_ms) {
+		long long left = r->deadline_ms - mono_ms();
+		spec.timeout_ms = left > 1 ? left : 1;
+	}
 	spec.stop_signal = SIGINT; /* restic removes its lock on SIGINT... */
 	spec.stop_leader_only = 1; /* ...through its ssh, which must live on */
 	spec.kill_grace_ms = stop_grace_ms(j);
@@ -283,7 +380,8 @@ out:
 
 /* Runs a simple restic command (init, unlock). Returns its outcome. */
 static enum restic_outcome restic_simple(struct job *j, const char *what,
-					 int (*build)(struct strvec *, const struct restic_remote *), long stopping_ms)
+					 int (*build)(struct strvec *, const struct restic_remote *), long stopping_ms,
+					 long long deadline_ms)
 {
 	struct strvec argv = { 0 };
 	struct restic_run *r = calloc(1, sizeof(*r));
@@ -293,6 +391,8 @@ static enum restic_outcome restic_simple(struct job *j, const char *what,
 		r->while_stopping = 1;
 		r->timeout_ms = stopping_ms;
 	}
+	if (r)
+		r->deadline_ms = deadline_ms;
 	if (!r || build(&argv, &j->remote) < 0 || restic_exec(j, what, &argv, r) < 0)
 		goto out;
 	o = restic_classify(r->res.code, r->err);
@@ -319,9 +419,18 @@ static void format_bytes(long long b, char *buf, size_t len)
 	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
 }
 
-/* One backup with its recoveries: a missing repository is created (once per
- * process: it is never re-created), a stale lock is removed and the backup
- * retried once. */
+static void fmt_when(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* One backup with its recoveries: a missing repository is created, but only
+ * when this job has never seen it (st.repo_seen, kept in STATUS_FILE): once
+ * seen, a missing repository is a loud failure, never a new empty one. A
+ * stale lock is removed and the backup retried once. BACKUP_TIMEOUT bounds
+ * all of restic's part of the run. */
 static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 {
 	struct strvec argv = { 0 }, tags = { 0 };
@@ -329,13 +438,15 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 	struct restic_summary sum;
 	enum status_result result = STATUS_FAILED;
 	enum restic_outcome o = RESTIC_FAILED;
-	int tried_init = 0, tried_unlock = 0;
-	char last[300], added[32];
+	int tried_init = 0, tried_unlock = 0, timed_out = 0;
+	long long deadline = j->cfg->backup_timeout_s ? mono_ms() + j->cfg->backup_timeout_s * 1000 : 0;
+	char last[300], added[32], when[40];
 
 	if (!r || !(r->out = malloc(STDOUT_KEEP + 1)) || strvec_push(&tags, "rds") < 0) {
 		snprintf(msg, msglen, "out of memory");
 		goto out;
 	}
+	r->deadline_ms = deadline;
 	if (*j->cfg->service_name && strvec_pushf(&tags, "service=%s", j->cfg->service_name) < 0)
 		goto out;
 	if (restic_argv_backup(&argv, &j->remote, j->cfg->backup_host, tags.v, j->cfg->backup_path) < 0) {
@@ -350,23 +461,40 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 			goto out;
 		}
 		o = restic_classify(r->res.code, r->err);
-		if (r->res.stopped)
+		timed_out = r->res.timed_out;
+		if (r->res.stopped || timed_out)
 			o = RESTIC_INTERRUPTED;
-		if (o == RESTIC_NO_REPO && !j->repo_ready && !tried_init) {
+		if (o == RESTIC_NO_REPO && j->st.repo_seen) {
+			fmt_when(j->st.repo_seen, when, sizeof(when));
+			snprintf(msg, msglen,
+				 "the repository sftp:%s:%s is gone, but this job backed up to it since %s: it is not "
+				 "created again (that would start a new, empty history). Bring the server's repository "
+				 "volume back; to start a new repository on purpose, run 'runrestic init' or remove "
+				 "STATUS_FILE",
+				 j->cfg->ssh_host, j->cfg->repo_path, when);
+			log_error("%s", msg);
+			goto out;
+		}
+		if (o == RESTIC_NO_REPO && !tried_init && !stopping(j)) {
 			tried_init = 1;
 			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->cfg->repo_path);
-			if (restic_simple(j, "init", restic_argv_init, 0) != RESTIC_OK) {
+			if (restic_simple(j, "init", restic_argv_init, 0, deadline) != RESTIC_OK) {
 				snprintf(msg, msglen,
 					 "the repository does not exist and 'restic init' failed; see the log");
 				goto out;
 			}
-			j->repo_ready = 1;
+			j->st.repo_seen = time(NULL);
 			continue;
 		}
-		if (o == RESTIC_LOCKED && !tried_unlock) {
+		if (o == RESTIC_LOCKED && !tried_unlock && !stopping(j)) {
 			tried_unlock = 1;
 			log_warn("repository is locked; removing stale locks with 'restic unlock' and retrying once");
-			restic_simple(j, "unlock", unlock_stale_argv, 0);
+			restic_simple(j, "unlock", unlock_stale_argv, 0, deadline);
+			if (stopping(j) || (deadline && mono_ms() >= deadline)) {
+				o = RESTIC_INTERRUPTED;
+				timed_out = !stopping(j);
+				break;
+			}
 			continue;
 		}
 		break;
@@ -383,7 +511,8 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 	switch (o) {
 	case RESTIC_OK:
 	case RESTIC_INCOMPLETE:
-		j->repo_ready = 1;
+		if (!j->st.repo_seen)
+			j->st.repo_seen = time(NULL);
 		result = o == RESTIC_OK ? STATUS_OK : STATUS_INCOMPLETE;
 		snprintf(msg, msglen, "snapshot %.8s%s: %ld new, %ld changed, %ld unmodified files, %s added, %.1fs",
 			 sum.snapshot_id, o == RESTIC_INCOMPLETE ? " (incomplete: some files could not be read)" : "",
@@ -398,9 +527,15 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		 * context is cancelled first), and a restic killed after the
 		 * grace cannot: remove our now stale lock in what is left of
 		 * STOP_TIMEOUT, so the repository is left unlocked. */
-		log_info("backup interrupted; removing its stale lock");
-		restic_simple(j, "unlock", unlock_stale_argv, unlock_reserve_ms(j));
-		snprintf(msg, msglen, "backup interrupted by a stop request");
+		log_info("backup %s; removing its stale lock", timed_out ? "stopped by BACKUP_TIMEOUT" : "interrupted");
+		restic_simple(j, "unlock", unlock_stale_argv, unlock_reserve_ms(j), 0);
+		if (timed_out) {
+			status_fmt_duration(j->cfg->backup_timeout_s, when, sizeof(when));
+			snprintf(msg, msglen, "backup stopped after BACKUP_TIMEOUT=%s: restic had not finished", when);
+			log_error("%s", msg);
+		} else {
+			snprintf(msg, msglen, "backup interrupted by a stop request");
+		}
 		break;
 	default: {
 		const char *hint = restic_ssh_hint(r->err);
@@ -429,28 +564,29 @@ enum status_result job_run(struct job *j)
 
 	j->st.last_start = time(NULL);
 	j->st.running = 1;
-	j->st.snapshot_id[0] = '\0';
 	j->st.bytes_added = 0;
 	j->st.files_new = j->st.files_changed = 0;
 	if (status_write(c->status_file, &j->st) < 0)
 		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
 
-	if (c->pre_argv.n && hook_exec(j, "pre", c->pre_argv.v, j->stop, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
+	if (c->pre_argv.n &&
+	    hook_exec(j, "pre", c->pre_argv.v, j->stop_flag, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
 		log_error("%s; no backup is taken", hookmsg);
 		snprintf(msg, sizeof(msg), "%s; no backup taken", hookmsg);
-	} else if (j->stop && *j->stop) {
+	} else if (stopping(j)) {
 		snprintf(msg, sizeof(msg), "stopped before the backup started");
 	} else {
 		result = run_backup(j, msg, sizeof(msg));
 	}
 	if (c->post_argv.n) {
 		/* The post-hook is the cleanup: it runs after a failed pre-hook or
-		 * backup too. While stopping it gets what is left of STOP_TIMEOUT. */
-		const volatile sig_atomic_t *cancel = j->stop;
+		 * backup too. While stopping it gets what is left of STOP_TIMEOUT
+		 * since the stop request came (at least a second). */
+		const volatile sig_atomic_t *cancel = j->stop_flag;
 		long ms = hook_ms;
-		if (j->stop && *j->stop) {
+		if (stopping(j)) {
 			cancel = NULL;
-			ms = c->stop_timeout_s * 1000 - (mono_ms() - t0);
+			ms = stop_left_ms(j);
 			if (ms < 1000)
 				ms = 1000;
 		}
@@ -469,6 +605,7 @@ enum status_result job_run(struct job *j)
 	j->st.last_end = time(NULL);
 	j->st.duration_s = (double)(mono_ms() - t0) / 1000.0;
 	j->st.runs++;
+	j->st.agent_runs++;
 	if (result == STATUS_FAILED)
 		j->st.failures++;
 	else

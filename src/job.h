@@ -9,20 +9,35 @@
 #include "restic.h"
 #include "status.h"
 
+/* A stop request as a signal handler records it: the flag, and the
+ * CLOCK_MONOTONIC time (seconds, milliseconds) at which the first one came,
+ * from which STOP_TIMEOUT counts. */
+struct job_stop {
+	volatile sig_atomic_t requested, at_s, at_ms;
+};
+
+/* Records a stop request; async-signal-safe, for a signal handler. */
+void job_stop_request(struct job_stop *s);
+
 struct job {
 	const struct config *cfg;    /* borrowed */
 	struct restic_remote remote; /* strings borrowed from cfg and key_copy */
 	char key_copy[PATH_MAX];     /* private 0600 copy of SSH_PRIVKEY_FILE */
 	char ssh_log[PATH_MAX];      /* ssh -E file, truncated before each restic run */
 	char hook_bin[PATH_MAX];     /* the rds-hook helper, when hooks are set */
-	int repo_ready;              /* a backup or init succeeded in this process */
-	const volatile sig_atomic_t *stop;
+	const struct job_stop *stop; /* borrowed; may be NULL */
+	const volatile sig_atomic_t *stop_flag; /* &stop->requested, or NULL */
 	struct status st;
 };
 
-/* Copies the SSH key to a private file in cfg->run_dir and fills the remote.
- * Returns 0 or -1 with err set. */
-int job_prepare(struct job *j, const struct config *cfg, const volatile sig_atomic_t *stop, char *err, size_t errlen);
+/* Copies the SSH key to a private file in cfg->run_dir, fills the remote and
+ * the status's job, repository and run limit. Returns 0 or -1 with err set. */
+int job_prepare(struct job *j, const struct config *cfg, const struct job_stop *stop, char *err, size_t errlen);
+
+/* Takes over what STATUS_FILE says of this job from an earlier agent (the
+ * last success, the repository's first sighting, the counters), and logs
+ * what it found. A missing or foreign file is not an error. */
+void job_load_status(struct job *j);
 
 /* Runs one backup; updates j->st and writes the status file. Returns the
  * result. */

@@ -11,6 +11,7 @@
 #include "util.h"
 
 #define STATUS_MAX (64 * 1024)
+#define STATUS_VERSION 2
 
 static const char *const result_names[] = { "none", "ok", "incomplete", "failed" };
 
@@ -43,25 +44,51 @@ static time_t get_time(json_t *o, const char *key)
 	return (time_t)json_integer_value(json_object_get(o, k));
 }
 
+/* TEMPORARY until the utf8 module lands: bytes >= 0x80 become '?'. */
+static void utf8_copy(char *dst, size_t cap, const char *src, size_t n)
+{
+	size_t o = 0;
+	for (size_t i = 0; i < n && o + 1 < cap; i++)
+		dst[o++] = (unsigned char)src[i] >= 0x80 ? '?' : src[i];
+	if (cap)
+		dst[o] = '\0';
+}
+
+/* A JSON string of s; bytes that are not UTF-8 are replaced, so that
+ * jansson never drops the key. */
+static json_t *text(const char *s)
+{
+	char clean[1024];
+	json_t *v = json_string(s);
+
+	if (v)
+		return v;
+	utf8_copy(clean, sizeof(clean), s, strlen(s));
+	return json_string(clean);
+}
+
 int status_write(const char *path, const struct status *s)
 {
 	json_t *root = json_object(), *job = json_object(), *jobs = json_object();
-	char *text = NULL;
+	char *text_ = NULL, key[sizeof(s->job) * 3];
 	int rc = -1;
 
 	if (!root || !job || !jobs)
 		goto out;
-	json_object_set_new(root, "version", json_integer(1));
+	json_object_set_new(root, "version", json_integer(STATUS_VERSION));
 	put_time(root, "agent_started", s->agent_started);
 	json_object_set_new(job, "result", json_string(status_result_name(s->result)));
-	json_object_set_new(job, "message", json_string(s->message));
+	json_object_set_new(job, "message", text(s->message));
+	json_object_set_new(job, "repository", text(s->repository));
 	json_object_set_new(job, "running", json_boolean(s->running));
 	put_time(job, "last_start", s->last_start);
 	put_time(job, "last_end", s->last_end);
 	put_time(job, "last_success", s->last_success);
 	put_time(job, "next_run", s->next_run);
-	json_object_set_new(job, "interval_s", json_integer(s->interval_s));
-	json_object_set_new(job, "snapshot_id", s->snapshot_id[0] ? json_string(s->snapshot_id) : json_null());
+	put_time(job, "repository_seen", s->repo_seen);
+	json_object_set_new(job, "max_age_s", json_integer(s->max_age_s));
+	json_object_set_new(job, "run_limit_s", json_integer(s->run_limit_s));
+	json_object_set_new(job, "snapshot_id", s->snapshot_id[0] ? text(s->snapshot_id) : json_null());
 	json_object_set_new(job, "bytes_added", json_integer(s->bytes_added));
 	json_object_set_new(job, "files_new", json_integer(s->files_new));
 	json_object_set_new(job, "files_changed", json_integer(s->files_changed));
@@ -69,16 +96,21 @@ int status_write(const char *path, const struct status *s)
 	json_object_set_new(job, "runs", json_integer(s->runs));
 	json_object_set_new(job, "failures", json_integer(s->failures));
 	json_object_set_new(job, "skipped_ticks", json_integer(s->skipped_ticks));
-	json_object_set_new(jobs, s->job, job);
+	json_object_set_new(job, "agent_runs", json_integer(s->agent_runs));
+	utf8_copy(key, sizeof(key), s->job, strlen(s->job));
+	if (json_object_set_new(jobs, key, job) < 0) {
+		job = NULL;
+		goto out;
+	}
 	job = NULL;
 	json_object_set_new(root, "jobs", jobs);
 	jobs = NULL;
-	text = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
-	if (!text)
+	text_ = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
+	if (!text_)
 		goto out;
-	rc = write_file_atomic(path, text, strlen(text), 0644);
+	rc = write_file_atomic(path, text_, strlen(text_), 0644);
 out:
-	free(text);
+	free(text_);
 	json_decref(job);
 	json_decref(jobs);
 	json_decref(root);
@@ -92,6 +124,7 @@ int status_read(const char *path, struct status *s, char *err, size_t errlen)
 	const char *key, *res;
 	char *text = NULL;
 	size_t len;
+	json_int_t version;
 	int rc = -1, r;
 
 	memset(s, 0, sizeof(*s));
@@ -107,6 +140,7 @@ int status_read(const char *path, struct status *s, char *err, size_t errlen)
 		snprintf(err, errlen, "STATUS_FILE %s is not a status file of this agent", path);
 		goto out;
 	}
+	version = json_integer_value(json_object_get(root, "version"));
 	s->agent_started = get_time(root, "agent_started");
 	json_object_foreach(jobs, key, job)
 	{
@@ -124,10 +158,25 @@ int status_read(const char *path, struct status *s, char *err, size_t errlen)
 		s->last_end = get_time(job, "last_end");
 		s->last_success = get_time(job, "last_success");
 		s->next_run = get_time(job, "next_run");
-		s->interval_s = (long)json_integer_value(json_object_get(job, "interval_s"));
+		s->repo_seen = get_time(job, "repository_seen");
+		snprintf(s->repository, sizeof(s->repository), "%s",
+			 json_string_value(json_object_get(job, "repository")) ?: "");
+		s->max_age_s = (long)json_integer_value(json_object_get(job, "max_age_s"));
+		s->run_limit_s = (long)json_integer_value(json_object_get(job, "run_limit_s"));
+		/* Version 1 had only the schedule's interval and judged two of
+		 * them plus ten minutes. */
+		if (version < 2 && json_integer_value(json_object_get(job, "interval_s")) > 0)
+			s->max_age_s = 2 * (long)json_integer_value(json_object_get(job, "interval_s")) + 600;
 		s->bytes_added = json_integer_value(json_object_get(job, "bytes_added"));
+		s->files_new = (long)json_integer_value(json_object_get(job, "files_new"));
+		s->files_changed = (long)json_integer_value(json_object_get(job, "files_changed"));
+		s->duration_s = json_number_value(json_object_get(job, "duration_s"));
 		s->runs = (long)json_integer_value(json_object_get(job, "runs"));
 		s->failures = (long)json_integer_value(json_object_get(job, "failures"));
+		s->skipped_ticks = (long)json_integer_value(json_object_get(job, "skipped_ticks"));
+		s->agent_runs = (long)json_integer_value(json_object_get(job, "agent_runs"));
+		if (version < 2)
+			s->agent_runs = s->runs;
 	}
 	rc = 0;
 out:
@@ -136,23 +185,108 @@ out:
 	return rc;
 }
 
-int status_health(const struct status *s, time_t now, long grace_s, char *why, size_t whylen)
+void status_fmt_duration(long s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(buf, len, "%lds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%ldm%02lds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%ldh%02ldm", s / 3600, s % 3600 / 60);
+	else if (s % 3600 / 60)
+		snprintf(buf, len, "%ldd%ldh%02ldm", s / 86400, s % 86400 / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%ldd%ldh", s / 86400, s % 86400 / 3600);
+}
+
+static void fmt_utc(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+int status_carry_over(struct status *s, const struct status *prev)
+{
+	if (strcmp(s->job, prev->job) || strcmp(s->repository, prev->repository))
+		return 0;
+	s->last_start = prev->last_start;
+	s->last_end = prev->last_end;
+	s->last_success = prev->last_success;
+	s->repo_seen = prev->repo_seen;
+	s->result = prev->result;
+	s->runs = prev->runs;
+	s->failures = prev->failures;
+	s->skipped_ticks = prev->skipped_ticks;
+	s->bytes_added = prev->bytes_added;
+	s->files_new = prev->files_new;
+	s->files_changed = prev->files_changed;
+	s->duration_s = prev->duration_s;
+	memcpy(s->snapshot_id, prev->snapshot_id, sizeof(s->snapshot_id));
+	memcpy(s->message, prev->message, sizeof(s->message));
+	if (prev->running) {
+		char when[40];
+		fmt_utc(prev->last_start, when, sizeof(when));
+		s->result = STATUS_FAILED;
+		s->runs++;
+		s->failures++;
+		s->last_end = prev->last_start;
+		snprintf(s->message, sizeof(s->message),
+			 "the backup started at %s never finished: its agent was killed", when);
+	}
+	return 1;
+}
+
+int status_health(const struct status *s, time_t now, char *why, size_t whylen)
 {
 	time_t since = s->last_success > s->agent_started ? s->last_success : s->agent_started;
+	char d[32], lim[32], when[40];
 
-	if (s->result == STATUS_FAILED) {
+	if (s->running) {
+		status_fmt_duration((long)(now - s->last_start), d, sizeof(d));
+		if (s->run_limit_s > 0 && now - s->last_start > s->run_limit_s) {
+			status_fmt_duration(s->run_limit_s, lim, sizeof(lim));
+			snprintf(why, whylen,
+				 "unhealthy: a backup has been running for %s, longer than its time limits allow (%s: "
+				 "HOOK_TIMEOUT, BACKUP_TIMEOUT and STOP_TIMEOUT); the agent is stuck",
+				 d, lim);
+			return 1;
+		}
+		snprintf(why, whylen, "healthy: backup running for %s", d);
+		return 0;
+	}
+	if (s->result == STATUS_FAILED && s->agent_runs > 0) {
 		snprintf(why, whylen, "unhealthy: the last backup failed: %s", s->message);
 		return 1;
 	}
-	if (s->interval_s > 0 && now - since > 2 * s->interval_s + grace_s) {
-		snprintf(why, whylen, "unhealthy: no successful backup for %lds (schedule interval %lds)",
-			 (long)(now - since), s->interval_s);
+	if (s->max_age_s > 0 && now - since > s->max_age_s) {
+		status_fmt_duration((long)(now - since), d, sizeof(d));
+		status_fmt_duration(s->max_age_s, lim, sizeof(lim));
+		snprintf(why, whylen, "unhealthy: no successful backup for %s (the limit is %s)", d, lim);
 		return 1;
 	}
-	if (s->result == STATUS_NONE)
+	if (s->last_success) {
+		status_fmt_duration((long)(now - s->last_success), d, sizeof(d));
+		snprintf(why, whylen, "healthy: last successful backup %s ago%s%s%s", d,
+			 s->snapshot_id[0] ? ", snapshot " : "", s->snapshot_id,
+			 s->max_age_s > 0 && now - s->last_success > s->max_age_s
+				 ? " (older than the limit; this agent started since and has not had its turn yet)"
+				 : "");
+	} else {
 		snprintf(why, whylen, "healthy: waiting for the first backup");
-	else
-		snprintf(why, whylen, "healthy: last backup %s%s%s", status_result_name(s->result),
-			 s->snapshot_id[0] ? ", snapshot " : "", s->snapshot_id);
+	}
+	if (s->result == STATUS_FAILED) {
+		/* An earlier agent's failure: this one has not tried yet. */
+		size_t n = strlen(why);
+		fmt_utc(s->last_end, when, sizeof(when));
+		snprintf(why + n, whylen - n, "; the previous agent's last backup failed at %s: %s", when, s->message);
+	}
+	if (s->next_run) {
+		size_t n = strlen(why);
+		fmt_utc(s->next_run, when, sizeof(when));
+		snprintf(why + n, whylen - n, "; next at %s", when);
+	}
 	return 0;
 }

@@ -1,5 +1,7 @@
 /* status: the result of every backup run, kept in a JSON file that is
- * replaced atomically after each change and read by `rds-agent health`. */
+ * replaced atomically after each change, read by `rds-agent health`, and
+ * read back by the next agent that starts with the same file (a volume), so
+ * that the last success and the repository it has seen outlive a container. */
 #ifndef RDS_STATUS_H
 #define RDS_STATUS_H
 #include <stddef.h>
@@ -8,31 +10,48 @@
 enum status_result { STATUS_NONE = 0, STATUS_OK, STATUS_INCOMPLETE, STATUS_FAILED };
 
 struct status {
-	char job[256]; /* the snapshot host: one job per agent */
-	time_t agent_started;
+	char job[256];         /* the snapshot host: one job per agent */
+	char repository[600];  /* where it backs up to, e.g. "sftp:restic@server:db (port 2222)" */
+	time_t agent_started;  /* of the agent that wrote the file */
 	time_t last_start, last_end, last_success, next_run;
-	long interval_s;           /* typical time between runs, 0 when one-shot */
-	enum status_result result; /* of the last finished run */
-	int running;               /* a run is in progress */
-	char message[512];         /* one line, no secrets */
-	char snapshot_id[80];
+	time_t repo_seen;      /* when a backup or init first succeeded in repository; 0: never */
+	long max_age_s;        /* no success for longer is unhealthy; 0: not checked (one-shot) */
+	long run_limit_s;      /* a run longer than this is stuck; 0: no limit */
+	enum status_result result; /* of the last finished run (maybe an earlier agent's) */
+	int running;           /* a run is in progress */
+	char message[512];     /* one line, no secrets */
+	char snapshot_id[80];  /* of the last successful backup */
 	long long bytes_added;
 	long files_new, files_changed;
 	double duration_s;
-	long runs, failures, skipped_ticks;
+	long runs, failures, skipped_ticks; /* all agents' */
+	long agent_runs;                    /* runs of the agent that wrote the file */
 };
 
 const char *status_result_name(enum status_result r);
 
-/* Writes s to path atomically (mode 0644). Returns 0 or -1 with errno set. */
+/* Writes s to path atomically (mode 0644); every string is written as valid
+ * UTF-8. Returns 0 or -1 with errno set. */
 int status_write(const char *path, const struct status *s);
 
 /* Reads path into s. Returns 0, or -1 with a reason in err. */
 int status_read(const char *path, struct status *s, char *err, size_t errlen);
 
-/* Health verdict at time now: 0 healthy, 1 unhealthy; why gets one line. An
- * agent is unhealthy when its last run failed, or when no backup succeeded
- * within two intervals plus grace_s of the later of start and last success. */
-int status_health(const struct status *s, time_t now, long grace_s, char *why, size_t whylen);
+/* Takes over what an earlier agent recorded in prev for the same job and
+ * repository: the last run and success, the repository's first sighting and
+ * the counters. A run that prev shows as still running never finished (its
+ * agent was killed): it is recorded as failed. Returns 1 when taken over, 0
+ * when prev is another job's or repository's (nothing is taken). */
+int status_carry_over(struct status *s, const struct status *prev);
+
+/* Health verdict at time now: 0 healthy, 1 unhealthy; why gets one line.
+ * Unhealthy: a run going on for longer than run_limit_s; the last run of
+ * this agent (agent_runs > 0) failed; or no successful backup for
+ * max_age_s, counted from the later of the last success and the agent's
+ * start. Everything else is healthy, a running backup above all. */
+int status_health(const struct status *s, time_t now, char *why, size_t whylen);
+
+/* "2h13m", "3d4h", "45s": a duration for people. */
+void status_fmt_duration(long s, char *buf, size_t len);
 
 #endif

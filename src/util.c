@@ -156,3 +156,47 @@ long long mono_ms(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+int read_file_tail(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	char *buf = NULL, *nl;
+	size_t n = 0;
+	off_t from = 0;
+	int fd, rc = -1;
+
+	*out = NULL;
+	if (len)
+		*len = 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !(buf = malloc(max + 1)))
+		goto out;
+	if (st.st_size > (off_t)max)
+		from = st.st_size - (off_t)max;
+	while (n < max) {
+		ssize_t r = pread(fd, buf + n, max - n, from + (off_t)n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			goto out;
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	buf[n] = '\0';
+	if (from > 0 && (nl = memchr(buf, '\n', n))) {
+		n -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, n + 1);
+	}
+	*out = buf;
+	buf = NULL;
+	if (len)
+		*len = n;
+	rc = 0;
+out:
+	free(buf);
+	close(fd);
+	return rc;
+}

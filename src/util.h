@@ -23,6 +23,11 @@ void strvec_free(struct strvec *sv);
  * is larger than max. */
 int read_file_bounded(const char *path, size_t max, char **out, size_t *len);
 
+/* Reads the last max bytes of path (all of it when smaller) into a new
+ * NUL-terminated buffer (*out, owned by the caller); a cut first line is
+ * dropped. Returns 0 or -1 on an I/O error (errno set). */
+int read_file_tail(const char *path, size_t max, char **out, size_t *len);
+
 /* Writes data to path atomically (temporary file in the same directory,
  * fsync, rename). Returns 0 or -1 with errno set. */
 int write_file_atomic(const char *path, const char *data, size_t len, int mode);

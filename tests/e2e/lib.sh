@@ -29,7 +29,7 @@ n_running() { [ "$(svc_ctrs "$1" | wc -l)" -ge "$2" ]; }
 agent_status() {
 	local a
 	a=$(one_ctr db-backup) || return 1
-	docker exec "$a" cat /run/rds/status.json 2>/dev/null | status_json_field "$1"
+	docker exec "$a" cat /var/lib/rds/status.json 2>/dev/null | status_json_field "$1"
 }
 
 backup_ok_since() {

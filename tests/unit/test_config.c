@@ -174,6 +174,19 @@ int main(void)
 	base_env();
 	setv("HOOK_TIMEOUT", "soon");
 	expect_error("bad duration", "HOOK_TIMEOUT='soon'", "5m");
+	/* Values the parser accepts but that overflowed as milliseconds. */
+	base_env();
+	setv("HOOK_TIMEOUT", "9999999999999h");
+	expect_error("huge HOOK_TIMEOUT", "HOOK_TIMEOUT=", "at most 24h");
+	base_env();
+	setv("STOP_TIMEOUT", "2h");
+	expect_error("long STOP_TIMEOUT", "STOP_TIMEOUT=7200s is too long", "at most 1h");
+	base_env();
+	setv("BACKUP_TIMEOUT", "31d");
+	expect_error("long BACKUP_TIMEOUT", "BACKUP_TIMEOUT=2678400s is too long", "at most 30d");
+	base_env();
+	setv("HEALTH_MAX_AGE", "401d");
+	expect_error("long HEALTH_MAX_AGE", "HEALTH_MAX_AGE=", "at most 400d");
 	base_env();
 	setv("TZ", "Mars/Olympus");
 	expect_error("unknown time zone", "TZ='Mars/Olympus'", NULL);
@@ -209,7 +222,8 @@ int main(void)
 		CHECK(cfgtab_parse_duration("5m", &v) == 0 && v == 300, "duration 5m");
 		CHECK(cfgtab_parse_duration("2h", &v) == 0 && v == 7200, "duration 2h");
 		CHECK(cfgtab_parse_duration("-1", &v) < 0, "negative duration rejected");
-		CHECK(cfgtab_parse_duration("1d", &v) < 0, "unknown unit rejected");
+		CHECK(cfgtab_parse_duration("3d", &v) == 0 && v == 3 * 86400, "duration 3d");
+		CHECK(cfgtab_parse_duration("1w", &v) < 0, "unknown unit rejected");
 	}
 	{
 		char *buf = NULL;

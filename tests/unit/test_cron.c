@@ -381,6 +381,26 @@ static void test_next_utc(void)
 	CHECK_INT(t, 900, "every 15 minutes");
 	parse("0 0 30 2 *", &c);
 	CHECK_INT(cron_interval(&c, 1714557600, &t), -1, "no interval when it never fires");
+	/* The schedules users write: the longest gap, not the first. */
+	parse("0 3 * * 1-5", &c);
+	CHECK(cron_interval(&c, 1714557600, &t) == 0 && t == 3 * 86400, "weekdays at 03:00: the weekend, 3 days (%ld)",
+	      (long)t);
+	parse("*/10 9-17 * * 1-5", &c);
+	CHECK(cron_interval(&c, 1714557600, &t) == 0 && t == 2 * 86400 + 15 * 3600 + 10 * 60,
+	      "every 10 minutes in office hours: Friday 17:50 to Monday 09:00 (%ld)", (long)t);
+	parse("0 3 1 * *", &c);
+	CHECK(cron_interval(&c, 1714557600, &t) == 0 && t == 31 * 86400, "monthly on the 1st: 31 days (%ld)", (long)t);
+	parse("0 3 31 * *", &c);
+	CHECK(cron_interval(&c, 1714557600, &t) == 0 && t == 61 * 86400, "on the 31st: 61 days (Mar 31 to May 31)  (%ld)",
+	      (long)t);
+	parse("0 0 29 2 *", &c);
+	CHECK(cron_interval(&c, 1714557600, &t) == 0 && t == (365 * 3 + 366) * 86400L,
+	      "on leap days: 4 years (%ld)", (long)t);
+	parse("30 4 * * 0", &c);
+	CHECK(cron_interval(&c, 1714557600, &t) == 0 && t == 7 * 86400, "weekly: 7 days (%ld)", (long)t);
+	parse("0 0 * * 1,2", &c);
+	CHECK(cron_interval(&c, 1714557600 + 86400, &t) == 0 && t == 6 * 86400, "the same seen from a Tuesday (%ld)",
+	      (long)t);
 }
 
 static void test_dst_new_york(void)

@@ -1,55 +1,244 @@
-/* Unit tests for status: atomic round trip and the health verdict. */
+/* Unit tests for status: atomic round trip, carrying a record over to a new
+ * agent, and the health verdict on the schedules users write. */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "cron.h"
 #include "status.h"
 #include "t.h"
 
-int main(void)
-{
-	char dir[] = "/tmp/rds-test-status-XXXXXX", path[256], why[700];
-	struct status s = { 0 }, r;
-	time_t now = 1700000000;
+static char why[1200];
 
-	if (!mkdtemp(dir))
-		return 1;
-	snprintf(path, sizeof(path), "%s/status.json", dir);
+static void test_round_trip(const char *path, time_t now)
+{
+	struct status s = { 0 }, r;
+
 	snprintf(s.job, sizeof(s.job), "stack_db");
+	snprintf(s.repository, sizeof(s.repository), "sftp:restic@server:db (port 2222)");
 	s.agent_started = now - 100;
 	s.last_start = now - 60;
 	s.last_end = now - 50;
 	s.last_success = now - 50;
+	s.repo_seen = now - 86400;
 	s.next_run = now + 3550;
-	s.interval_s = 3600;
+	s.max_age_s = 7800;
+	s.run_limit_s = 4000;
 	s.result = STATUS_OK;
 	snprintf(s.message, sizeof(s.message), "snapshot 1234abcd: 3 new files");
 	snprintf(s.snapshot_id, sizeof(s.snapshot_id), "1234abcd5678");
 	s.bytes_added = 12345;
 	s.runs = 1;
+	s.skipped_ticks = 2;
 	CHECK_INT(status_write(path, &s), 0, "status written");
 	CHECK_INT(status_read(path, &r, why, sizeof(why)), 0, "status read back");
 	CHECK_STR(r.job, "stack_db", "job name kept");
+	CHECK_STR(r.repository, s.repository, "repository kept");
 	CHECK_INT(r.result, STATUS_OK, "result kept");
 	CHECK_INT(r.last_success, now - 50, "last success kept");
+	CHECK_INT(r.repo_seen, now - 86400, "repository sighting kept");
 	CHECK_INT(r.next_run, now + 3550, "next run kept");
+	CHECK_INT(r.max_age_s, 7800, "freshness limit kept");
+	CHECK_INT(r.run_limit_s, 4000, "run limit kept");
 	CHECK_INT(r.bytes_added, 12345, "bytes added kept");
+	CHECK_INT(r.skipped_ticks, 2, "skipped ticks kept");
 	CHECK_STR(r.snapshot_id, "1234abcd5678", "snapshot id kept");
 
-	CHECK_INT(status_health(&r, now, 600, why, sizeof(why)), 0, "recent success is healthy: %s", why);
-	r.result = STATUS_FAILED;
-	snprintf(r.message, sizeof(r.message), "restic backup failed: the server refused the key");
-	CHECK_INT(status_health(&r, now, 600, why, sizeof(why)), 1, "a failed last run is unhealthy");
-	CHECK(strstr(why, "refused the key") != NULL, "the verdict says why: %s", why);
-	r.result = STATUS_OK;
-	CHECK_INT(status_health(&r, now + 2 * 3600 + 700, 600, why, sizeof(why)), 1,
-		  "no success within two intervals plus grace is unhealthy");
-	CHECK_INT(status_health(&r, now + 2 * 3600 + 500, 600, why, sizeof(why)), 0, "within the grace still healthy");
-	memset(&r, 0, sizeof(r));
-	r.agent_started = now;
-	r.interval_s = 60;
-	CHECK_INT(status_health(&r, now + 10, 600, why, sizeof(why)), 0, "a fresh agent is healthy while waiting");
-	CHECK(strstr(why, "waiting") != NULL, "and says it is waiting: %s", why);
+	/* Bytes that are not UTF-8 (a Latin-1 file name in restic's error) must
+	 * not make jansson drop the message, nor a Latin-1 host the job. */
+	snprintf(s.message, sizeof(s.message), "restic backup failed: /backup/caf\xe9.txt: permission denied");
+	snprintf(s.job, sizeof(s.job), "h\xf6st");
+	CHECK_INT(status_write(path, &s), 0, "status with Latin-1 bytes written");
+	CHECK_INT(status_read(path, &r, why, sizeof(why)), 0, "and read back: %s", why);
+	CHECK(strstr(r.message, "permission denied") != NULL, "the message is kept: %s", r.message);
+	CHECK(r.job[0] == 'h', "the job is kept: %s", r.job);
+}
 
+static void test_carry_over(time_t now)
+{
+	struct status prev = { 0 }, s = { 0 };
+
+	snprintf(prev.job, sizeof(prev.job), "stack_db");
+	snprintf(prev.repository, sizeof(prev.repository), "sftp:restic@server:db (port 2222)");
+	prev.agent_started = now - 7 * 86400;
+	prev.last_success = now - 3 * 86400;
+	prev.repo_seen = now - 6 * 86400;
+	prev.last_end = now - 86400;
+	prev.result = STATUS_FAILED;
+	prev.runs = 9;
+	prev.agent_runs = 4;
+	prev.failures = 2;
+	snprintf(prev.message, sizeof(prev.message), "restic backup failed: the server refused the key");
+	snprintf(prev.snapshot_id, sizeof(prev.snapshot_id), "feedbeef");
+
+	s = (struct status){ 0 };
+	snprintf(s.job, sizeof(s.job), "stack_db");
+	snprintf(s.repository, sizeof(s.repository), "sftp:restic@server:other (port 2222)");
+	CHECK_INT(status_carry_over(&s, &prev), 0, "another repository's record is not taken");
+	CHECK_INT(s.last_success, 0, "and nothing of it is");
+
+	snprintf(s.repository, sizeof(s.repository), "%s", prev.repository);
+	s.agent_started = now;
+	s.max_age_s = 2 * 86400 + 600;
+	CHECK_INT(status_carry_over(&s, &prev), 1, "the same job's record is taken over");
+	CHECK_INT(s.last_success, now - 3 * 86400, "the last success survives a new container");
+	CHECK_INT(s.repo_seen, now - 6 * 86400, "so does the repository's sighting");
+	CHECK_INT(s.runs, 9, "and the counters");
+	CHECK_INT(s.agent_runs, 0, "but not as the new agent's own runs");
+	/* A new agent is not judged by its predecessor's failure: Swarm has
+	 * already replaced that one, and a replacement that starts unhealthy
+	 * would be replaced again before it could try. */
+	CHECK_INT(status_health(&s, now + 60, why, sizeof(why)), 0, "a new agent after a failure gets its turn: %s",
+		  why);
+	CHECK(strstr(why, "previous agent") && strstr(why, "refused the key") && strstr(why, "3d0h ago"),
+	      "and health says what came before: %s", why);
+	CHECK_INT(status_health(&s, now + 2 * 86400 + 700, why, sizeof(why)), 1,
+		  "but no success within its own window is unhealthy: %s", why);
+
+	/* A run its agent never finished (SIGKILL): recorded as failed. */
+	prev.running = 1;
+	prev.last_start = now - 600;
+	s = (struct status){ 0 };
+	snprintf(s.job, sizeof(s.job), "stack_db");
+	snprintf(s.repository, sizeof(s.repository), "%s", prev.repository);
+	status_carry_over(&s, &prev);
+	CHECK(s.result == STATUS_FAILED && s.runs == 10 && s.failures == 3 && strstr(s.message, "never finished"),
+	      "a run left running by a killed agent is recorded as failed: %s", s.message);
+}
+
+static void test_running(time_t now)
+{
+	struct status s = { 0 };
+
+	/* An hourly schedule, a first backup still running after 2h13m: the
+	 * old verdict ("no successful backup") had Swarm kill it, and the new
+	 * task started the same first backup again. */
+	s.agent_started = now - 3 * 3600;
+	s.max_age_s = 2 * 3600 + 600;
+	s.running = 1;
+	s.last_start = now - (2 * 3600 + 13 * 60);
+	CHECK_INT(status_health(&s, now, why, sizeof(why)), 0, "a running first backup is healthy");
+	CHECK_STR(why, "healthy: backup running for 2h13m", "and says so");
+	s.result = STATUS_FAILED;
+	s.last_end = now - 3 * 3600 + 60;
+	s.agent_runs = 1;
+	CHECK_INT(status_health(&s, now, why, sizeof(why)), 0, "also after an earlier failure");
+	s.run_limit_s = 2 * 3600;
+	CHECK_INT(status_health(&s, now, why, sizeof(why)), 1, "a run past every time limit is stuck");
+	CHECK(strstr(why, "stuck") && strstr(why, "BACKUP_TIMEOUT"), "and says which limits: %s", why);
+}
+
+/* A schedule played over weeks: every fire time a run of `dur` seconds that
+ * succeeds unless fail(n) says otherwise (n counts the runs), health asked
+ * every 7 minutes. Returns the number of unhealthy answers; *while_running
+ * counts those given while a backup ran (each would be Swarm killing it). */
+static int play(const char *expr, time_t from, int weeks, long dur, int (*fail)(int), int *while_running)
+{
+	struct cron_expr c;
+	struct status s = { 0 };
+	time_t gap, next, t, end = from + (time_t)weeks * 7 * 86400;
+	int unhealthy = 0, n = 0;
+
+	*while_running = 0;
+	if (cron_parse(expr, &c, why, sizeof(why)) < 0 || cron_interval(&c, from, &gap) < 0)
+		return -1;
+	s.agent_started = from;
+	s.max_age_s = 2 * (long)gap + 600;
+	cron_next(&c, from, &next);
+	for (t = from; t < end; t += 7 * 60) {
+		while (!s.running && next <= t) {
+			s.running = 1;
+			s.last_start = next;
+		}
+		if (s.running && t >= s.last_start + dur) {
+			s.running = 0;
+			s.last_end = s.last_start + dur;
+			s.result = fail && fail(n) ? STATUS_FAILED : STATUS_OK;
+			s.agent_runs++;
+			if (s.result == STATUS_OK)
+				s.last_success = s.last_end;
+			n++;
+			cron_next(&c, s.last_end, &next);
+		}
+		if (status_health(&s, t, why, sizeof(why))) {
+			unhealthy++;
+			*while_running += s.running;
+		}
+	}
+	return unhealthy;
+}
+
+static int third_fails(int n)
+{
+	return n == 2;
+}
+
+static void test_schedules(void)
+{
+	/* Monday 2024-05-06 00:00 UTC. */
+	time_t monday = 1714953600;
+	int running;
+
+	CHECK_INT(play("0 3 * * 1-5", monday, 5, 1800, NULL, &running), 0,
+		  "weekdays at 03:00, every backup good: healthy all five weeks, weekends too");
+	CHECK_INT(play("0 0 * * 1,2", monday, 5, 600, NULL, &running), 0, "Mondays and Tuesdays: healthy all week");
+	CHECK_INT(play("*/10 9-17 * * 1-5", monday, 3, 120, NULL, &running), 0,
+		  "every 10 minutes in office hours: healthy over nights and weekends");
+	CHECK_INT(play("0 3 1 * *", monday, 16, 3600, NULL, &running), 0, "monthly on the 1st: healthy for months");
+	CHECK_INT(play("0 * * * *", monday, 2, 3 * 3600, NULL, &running), 0,
+		  "hourly backups that take 3 hours: healthy (ticks are skipped, not failed)");
+	CHECK(play("0 3 * * 1-5", monday, 2, 1800, third_fails, &running) > 0 && running == 0,
+	      "a failed run is unhealthy, and never while a backup runs");
+	CHECK(play("0 3 * * *", monday, 2, 1800, third_fails, &running) <= (86400 - 1800) / 420 + 1,
+	      "unhealthy after a failure only until the next run starts");
+}
+
+static void test_missed(time_t now)
+{
+	struct status s = { 0 };
+
+	s.agent_started = now - 100;
+	s.last_start = now - 60;
+	s.last_end = now - 50;
+	s.last_success = now - 50;
+	s.max_age_s = 2 * 3600 + 600;
+	s.result = STATUS_OK;
+	CHECK_INT(status_health(&s, now, why, sizeof(why)), 0, "recent success is healthy: %s", why);
+	CHECK_INT(status_health(&s, now + 2 * 3600 + 700, why, sizeof(why)), 1,
+		  "no success within the window is unhealthy: %s", why);
+	CHECK(strstr(why, "no successful backup for 2h") != NULL, "and says for how long: %s", why);
+	CHECK_INT(status_health(&s, now + 2 * 3600 + 500, why, sizeof(why)), 0, "within the window still healthy");
+	s.max_age_s = 0;
+	CHECK_INT(status_health(&s, now + 86400 * 30, why, sizeof(why)), 0, "no window: freshness not judged");
+	memset(&s, 0, sizeof(s));
+	s.agent_started = now;
+	s.max_age_s = 60;
+	CHECK_INT(status_health(&s, now + 10, why, sizeof(why)), 0, "a fresh agent is healthy while waiting");
+	CHECK(strstr(why, "waiting") != NULL, "and says it is waiting: %s", why);
+	s.result = STATUS_FAILED;
+	s.last_end = now + 5;
+	s.agent_runs = 1;
+	snprintf(s.message, sizeof(s.message), "restic backup failed: the server refused the key");
+	CHECK_INT(status_health(&s, now + 10, why, sizeof(why)), 1, "this agent's failed run is unhealthy");
+	CHECK(strstr(why, "refused the key") != NULL, "the verdict says why: %s", why);
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/rds-test-status-XXXXXX", path[256];
+	struct status r;
+	time_t now = 1700000000;
+
+	if (!mkdtemp(dir))
+		return 1;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	snprintf(path, sizeof(path), "%s/status.json", dir);
+	test_round_trip(path, now);
+	test_carry_over(now);
+	test_running(now);
+	test_schedules();
+	test_missed(now);
 	CHECK(status_read("/nonexistent/status.json", &r, why, sizeof(why)) < 0 && strstr(why, "STATUS_FILE"),
 	      "a missing status file is reported naming STATUS_FILE");
 	unlink(path);
