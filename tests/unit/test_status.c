@@ -90,7 +90,7 @@ static void test_carry_over(time_t now)
 	 * would be replaced again before it could try. */
 	CHECK_INT(status_health(&s, now + 60, why, sizeof(why)), 0, "a new agent after a failure gets its turn: %s",
 		  why);
-	CHECK(strstr(why, "previous agent") && strstr(why, "refused the key") && strstr(why, "3d0h ago"),
+	CHECK(strstr(why, "previous agent") && strstr(why, "refused the key") && strstr(why, "3d0h01m ago"),
 	      "and health says what came before: %s", why);
 	CHECK_INT(status_health(&s, now + 2 * 86400 + 700, why, sizeof(why)), 1,
 		  "but no success within its own window is unhealthy: %s", why);
