@@ -3,7 +3,8 @@
 # a long first backup stays healthy, BACKUP_TIMEOUT stops a hung one, the
 # freshness window follows the schedules users write (weekdays, monthly),
 # the record survives a new agent (STATUS_FILE on a volume), a repository
-# that was seen and is gone is never created again, and HEALTH_MAX_AGE.
+# that was seen and is gone is never created again, HEALTH_MAX_AGE, and the
+# reason of a failure found at the end of a long ssh log.
 # Health is asked at later times through libfaketime (the agent itself runs
 # on the real clock).
 source "$(dirname "$0")/../lib/harness.sh"
@@ -121,6 +122,15 @@ rc=$?
 [ "$rc" = 0 ] && [[ "$v" == *"previous agent's last backup failed"* ]] &&
 	ok "the replacement is healthy until its turn and says why its predecessor failed ($v)" || not_ok "replacement after a failure" "rc=$rc: $v"
 stop_agent "$apid"
+
+# The reason survives a long ssh log: with LogLevel=DEBUG3 and a long
+# known_hosts ssh writes far more than the 8 KiB the agent keeps, and the
+# hint is at its end.
+for i in $(seq 1 150); do head -n 1 "$T_DIR/wrong_kh"; done >"$T_DIR/long_kh"
+SSH_KNOWN_HOSTS_FILE=$T_DIR/long_kh EXTRA_ARGS="-o LogLevel=DEBUG3" agent_run "$T_DIR/h6b.log"
+[ "$(wc -c <"$RDS_RUN_DIR/ssh.log")" -gt 8192 ] && grep -q "host key does not match SSH_KNOWN_HOSTS_FILE" <<<"$(status_field message)" &&
+	ok "a $(wc -c <"$RDS_RUN_DIR/ssh.log")-byte ssh log still gives the hint: $(status_field message | cut -c1-80)..." ||
+	{ not_ok "hint from a long ssh log" "$(status_field message)"; }
 
 # 6. The repository is gone after this job has backed up to it (a lost
 # server volume): the backup fails loudly and nothing is created; without

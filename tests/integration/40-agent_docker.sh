@@ -105,6 +105,25 @@ wait "$apid"
 [ $((SECONDS - t0)) -le 11 ] && grep -q "post-hook: exit code 0" "$T_DIR/h7.log" &&
 	ok "SIGTERM during a pre-hook: agent gone in $((SECONDS - t0))s, post-hook ran" || { not_ok "SIGTERM during a hook"; show "$T_DIR/h7.log"; }
 
+# A stop after a backup longer than STOP_TIMEOUT: the post-hook gets what is
+# left of STOP_TIMEOUT since the stop came, not since the run began (that
+# left it one second, and the cleanup was killed).
+head -c 40000000 /dev/urandom >"$T_DIR/dump/big.bin"
+PRE_HOOK=true POST_HOOK="sh -c 'sleep 3; echo late-cleanup >> /tmp/hooks; echo cleaned late'" STOP_TIMEOUT=10 \
+	EXTRA_ARGS="-e --limit-upload=500" $AGENT_WRAP "$BIN/rds-agent" >"$T_DIR/h11.log" 2>&1 &
+apid=$!
+wait_for 30 has_locks hooks || not_ok "the long backup started"
+sleep 12
+t0=$SECONDS
+kill -TERM "$apid"
+wait_for 20 eval "! kill -0 $apid"
+wait "$apid"
+took=$((SECONDS - t0))
+grep -q "post-hook\[stdout\]: cleaned late" "$T_DIR/h11.log" && grep -q "post-hook: exit code 0" "$T_DIR/h11.log" &&
+	[ "$took" -le 11 ] && ok "after a 12 s backup, SIGTERM: the 3 s post-hook still ran in the STOP_TIMEOUT=10 left (${took}s)" ||
+	{ not_ok "post-hook budget after a long backup" "${took}s"; show "$T_DIR/h11.log"; }
+rm -f "$T_DIR/dump/big.bin"
+
 # 6. Docker unreachable: named in the error.
 DOCKER_HOST=unix:///nonexistent/docker.sock agent_run "$T_DIR/h5.log"
 rc=$?
