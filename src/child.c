@@ -76,7 +76,8 @@ void child_default_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* In the forked child: only async-signal-safe calls, then exec or _exit. */
+/* In the forked child, with every signal blocked until child_default_signals
+ * (see child_run): only async-signal-safe calls, then exec or _exit. */
 static void child_exec(const struct child_spec *s, int out_fd, int err_fd)
 {
 	int devnull = open("/dev/null", O_RDONLY);
@@ -98,11 +99,17 @@ int child_run(const struct child_spec *s, struct child_result *res, char *err, s
 {
 	struct linebuf lb[2] = { { 0 }, { 0 } };
 	int pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
-	int open_fds = 2, reaped = 0, st = 0, rc = -1, sent_stop = 0, sent_kill = 0;
+	int open_fds = 2, reaped = 0, st = 0, rc = -1, sent_stop = 0, sent_kill = 0, saved;
 	long long start = mono_ms(), stop_at = 0, reaped_at = 0;
+	sigset_t all, old;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
+	if (s->stop && *s->stop) {
+		res->stopped = res->not_started = 1;
+		res->code = 128 + (s->stop_signal ? s->stop_signal : SIGTERM);
+		return 0;
+	}
 	lb[0].buf = malloc(CHILD_LINE_MAX + 1);
 	lb[1].buf = malloc(CHILD_LINE_MAX + 1);
 	if (!lb[0].buf || !lb[1].buf) {
@@ -113,18 +120,31 @@ int child_run(const struct child_spec *s, struct child_result *res, char *err, s
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+	/* Nothing is delivered across the fork: the child inherits the full
+	 * mask and unblocks only after child_default_signals has reset the
+	 * parent's flag-setting handlers, which would otherwise swallow a stop
+	 * meant for it. */
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0) {
+		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
 		goto out;
 	}
+	pid = fork();
 	if (pid == 0)
 		child_exec(s, pout[1], perr[1]);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL); /* a stop that came meanwhile sets *stop now */
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(saved));
+		goto out;
+	}
 	setpgid(pid, pid); /* also in the child: whichever runs first wins the race */
 	close(pout[1]);
 	close(perr[1]);
 	pout[1] = perr[1] = -1;
 
+	/* The first pass re-checks *stop, so a stop from during the fork is
+	 * forwarded at once. */
 	while (open_fds > 0 || !reaped) {
 		struct pollfd pfd[2] = { { pout[0], POLLIN, 0 }, { perr[0], POLLIN, 0 } };
 		long long now = mono_ms();

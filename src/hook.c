@@ -78,6 +78,8 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 		rc = r.exit_code;
 	} else if (r.error[0]) {
 		snprintf(msg, msglen, "%s-hook failed: %s", h->which, r.error);
+	} else if (res.not_started) {
+		snprintf(msg, msglen, "%s-hook not run: a stop was requested", h->which);
 	} else {
 		snprintf(msg, msglen, "%s-hook failed: %s ended with code %d and no result%s", h->which, h->helper,
 			 res.code,
