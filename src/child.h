@@ -26,7 +26,15 @@ struct child_spec {
 	 * still goes to the whole group. */
 	int stop_leader_only;
 	long kill_grace_ms;
+	/* What the child reads on its stdin, then end of file (borrowed; NULL =
+	 * /dev/null). Written whole into a pipe before the fork, so child_run
+	 * never blocks on it: at most CHILD_STDIN_MAX bytes, and it fails when
+	 * the pipe cannot hold them. Unlike argv, it is not in
+	 * /proc/PID/cmdline. */
+	const char *stdin_data;
+	size_t stdin_len;
 };
+#define CHILD_STDIN_MAX 65536
 
 struct child_result {
 	int code;        /* exit status, or 128+N when killed by signal N; 127 exec failed */

@@ -1,6 +1,6 @@
 /* Unit tests for child: argv without a shell, line streaming, exit codes,
- * timeouts, stop requests (also one that comes just at the fork) and
- * reaping. */
+ * timeouts, stop requests (also one that comes just at the fork), data on
+ * stdin and reaping. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
@@ -178,6 +178,27 @@ int main(void)
 		CHECK(r.stopped && r.code == 128 + SIGTERM, "a stop request ends the child (code %d)", r.code);
 		CHECK(mono_ms() - t0 < 1500, "stop is prompt");
 		stop = 0;
+	}
+	{
+		char *cat[] = { "cat", NULL }, *wc[] = { "wc", "-c", NULL }, err[256] = "";
+		static char big[CHILD_STDIN_MAX + 1];
+		struct child_spec s = {
+			.argv = cat, .on_line = collect, .ud = &l, .stdin_data = "in\nput", .stdin_len = 7
+		};
+
+		memset(&l, 0, sizeof(l));
+		CHECK(child_run(&s, &r, err, sizeof(err)) == 0 && r.code == 0, "child with stdin data ran (%s)", err);
+		CHECK_STR(l.out, "in|put|", "it read the data, then end of file");
+		memset(&l, 0, sizeof(l));
+		s.argv = wc;
+		s.stdin_data = big;
+		s.stdin_len = CHILD_STDIN_MAX;
+		CHECK(child_run(&s, &r, err, sizeof(err)) == 0 && r.code == 0, "CHILD_STDIN_MAX bytes of stdin (%s)",
+		      err);
+		CHECK_STR(l.out, "65536|", "all of them arrive");
+		s.stdin_len = CHILD_STDIN_MAX + 1;
+		CHECK(child_run(&s, &r, err, sizeof(err)) < 0 && strstr(err, "more than"),
+		      "one byte more: refused (%s)", err);
 	}
 	check_stop_near_fork("stop set before the fork", 0, 20);
 	check_stop_near_fork("stop signal at the fork", 1, 5);
