@@ -41,6 +41,35 @@ static void helper_line(void *ud, int stream, const char *line)
 	}
 }
 
+/* The helper's environment: DOCKER_HOST, PATH, and the Docker client
+ * settings from ours, so that rds-hook refuses DOCKER_TLS_VERIFY by name
+ * (http.c) instead of failing to connect. It reads no DOCKER_API_VERSION (it
+ * negotiates) and does no TLS, so DOCKER_CERT_PATH only comes along. */
+static int helper_env(const struct hook_spec *h, struct strvec *env, char *msg, size_t msglen)
+{
+	static const char *const pass[] = { "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", NULL };
+
+	if ((h->docker_host && *h->docker_host && strvec_pushf(env, "DOCKER_HOST=%s", h->docker_host) < 0) ||
+	    strvec_push(env, "PATH=/usr/local/bin:/usr/bin:/bin") < 0)
+		goto nomem;
+	for (const char *const *k = pass; *k; k++) {
+		const char *v = getenv(*k);
+		if (!v)
+			continue;
+		if (strlen(v) > PATH_MAX) {
+			snprintf(msg, msglen, "%s-hook not run: %s is longer than %d bytes; fix or unset it", h->which,
+				 *k, PATH_MAX);
+			return -1;
+		}
+		if (strvec_pushf(env, "%s=%s", *k, v) < 0)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snprintf(msg, msglen, "%s-hook not run: out of memory", h->which);
+	return -1;
+}
+
 int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 {
 	struct strvec argv = { 0 }, env = { 0 };
@@ -52,12 +81,12 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 
 	if (strvec_push(&argv, h->helper) < 0 || (h->verbose && strvec_push(&argv, "-v") < 0) ||
 	    strvec_push(&argv, h->service) < 0 || strvec_pushf(&argv, "%ld", h->timeout_ms) < 0 ||
-	    strvec_push(&argv, "--") < 0 || strvec_extend(&argv, h->argv) < 0 ||
-	    (h->docker_host && *h->docker_host && strvec_pushf(&env, "DOCKER_HOST=%s", h->docker_host) < 0) ||
-	    strvec_push(&env, "PATH=/usr/local/bin:/usr/bin:/bin") < 0) {
+	    strvec_push(&argv, "--") < 0 || strvec_extend(&argv, h->argv) < 0) {
 		snprintf(msg, msglen, "%s-hook not run: out of memory", h->which);
 		goto out;
 	}
+	if (helper_env(h, &env, msg, msglen) < 0)
+		goto out;
 	cs.argv = argv.v;
 	cs.envp = env.v;
 	cs.on_line = helper_line;
