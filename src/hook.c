@@ -11,6 +11,7 @@
 #include "child.h"
 #include "log.h"
 #include "util.h"
+#include "words.h"
 
 #define HELPER_GRACE_MS 5000 /* the helper's own timeout fires first */
 
@@ -76,12 +77,19 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 	struct child_spec cs = { 0 };
 	struct child_result res;
 	struct reply r = { .which = h->which };
-	char err[256];
+	char err[256], *words = NULL;
+	size_t words_len = 0;
 	int rc = -1;
 
+	/* The hook's words go on the helper's stdin, not in its argv: a
+	 * password in them would show in /proc/PID/cmdline. */
+	if (words_pack(h->argv, &words, &words_len, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s-hook not run: %s", h->which, err);
+		goto out;
+	}
 	if (strvec_push(&argv, h->helper) < 0 || (h->verbose && strvec_push(&argv, "-v") < 0) ||
 	    strvec_push(&argv, h->service) < 0 || strvec_pushf(&argv, "%ld", h->timeout_ms) < 0 ||
-	    strvec_push(&argv, "--") < 0 || strvec_extend(&argv, h->argv) < 0) {
+	    strvec_push(&argv, "--stdin") < 0) {
 		snprintf(msg, msglen, "%s-hook not run: out of memory", h->which);
 		goto out;
 	}
@@ -89,6 +97,8 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 		goto out;
 	cs.argv = argv.v;
 	cs.envp = env.v;
+	cs.stdin_data = words;
+	cs.stdin_len = words_len;
 	cs.on_line = helper_line;
 	cs.ud = &r;
 	cs.timeout_ms = h->timeout_ms ? h->timeout_ms + HELPER_GRACE_MS : 0;
@@ -119,6 +129,7 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 out:
 	strvec_free(&argv);
 	strvec_free(&env);
+	free(words);
 	return rc;
 }
 
