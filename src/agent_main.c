@@ -16,6 +16,7 @@
 #include "cron.h"
 #include "job.h"
 #include "log.h"
+#include "procenv.h"
 #include "status.h"
 
 #ifndef RDS_VERSION
@@ -243,6 +244,14 @@ int main(int argc, char **argv)
 	if (config_load_env(&cfg, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rds-agent: %s\n", err);
 		goto out;
+	}
+	{
+		/* The hooks' text may hold a password: not in /proc/1/environ
+		 * for as long as the agent lives (the values are copied now). */
+		static const char *const hook_env[] = { "PRE_HOOK", "POST_HOOK", NULL };
+		if (procenv_blank(hook_env, err, sizeof(err)) < 0)
+			fprintf(stderr, "rds-agent: warning: PRE_HOOK/POST_HOOK stay visible in /proc/%ld/environ: %s\n",
+				(long)getpid(), err);
 	}
 	r = config_parse_args(&cfg, argc, argv, &optind_, err, sizeof(err));
 	if (r == 1) {

@@ -76,14 +76,15 @@ void child_default_signals(void)
 	sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* In the forked child: only async-signal-safe calls, then exec or _exit. */
-static void child_exec(const struct child_spec *s, int out_fd, int err_fd)
+/* In the forked child, with every signal blocked until child_default_signals
+ * (see child_run): only async-signal-safe calls, then exec or _exit. */
+static void child_exec(const struct child_spec *s, int in_fd, int out_fd, int err_fd)
 {
-	int devnull = open("/dev/null", O_RDONLY);
+	int in = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
 
 	setpgid(0, 0);
 	child_default_signals();
-	if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
+	if (in < 0 || dup2(in, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0)
 		_exit(126);
 	close_range(3, ~0U, 0);
 	execvpe(s->argv[0], s->argv, s->envp ? s->envp : environ);
@@ -94,15 +95,61 @@ static void child_exec(const struct child_spec *s, int out_fd, int err_fd)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* A pipe holding all of the child's stdin, its write end closed: the child
+ * reads the data, then end of file. Returns the read end, or -1 with err. */
+static int stdin_pipe(const struct child_spec *s, char *err, size_t errlen)
+{
+	int p[2], size;
+	ssize_t w;
+
+	if (s->stdin_len > CHILD_STDIN_MAX) {
+		snprintf(err, errlen, "stdin data of %zu bytes: more than %d", s->stdin_len, CHILD_STDIN_MAX);
+		return -1;
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	/* Pipes start with 64 KiB, but only one or two pages for a user over
+	 * fs.pipe-user-pages-soft: ask for room, and never block writing. */
+	size = fcntl(p[1], F_GETPIPE_SZ);
+	if (size >= 0 && (size_t)size < s->stdin_len)
+		(void)fcntl(p[1], F_SETPIPE_SZ, (int)s->stdin_len);
+	if (fcntl(p[1], F_SETFL, O_NONBLOCK) < 0) {
+		snprintf(err, errlen, "fcntl: %s", strerror(errno));
+		goto fail;
+	}
+	do
+		w = s->stdin_len ? write(p[1], s->stdin_data, s->stdin_len) : 0;
+	while (w < 0 && errno == EINTR);
+	if (w < 0 || (size_t)w != s->stdin_len) {
+		snprintf(err, errlen, "stdin data of %zu bytes does not fit a pipe%s%s", s->stdin_len,
+			 w < 0 ? ": " : "", w < 0 ? strerror(errno) : "");
+		goto fail;
+	}
+	close(p[1]);
+	return p[0];
+fail:
+	close(p[0]);
+	close(p[1]);
+	return -1;
+}
+
 int child_run(const struct child_spec *s, struct child_result *res, char *err, size_t errlen)
 {
 	struct linebuf lb[2] = { { 0 }, { 0 } };
-	int pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
-	int open_fds = 2, reaped = 0, st = 0, rc = -1, sent_stop = 0, sent_kill = 0;
+	int pin = -1, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
+	int open_fds = 2, reaped = 0, st = 0, rc = -1, sent_stop = 0, sent_kill = 0, saved;
 	long long start = mono_ms(), stop_at = 0, reaped_at = 0;
+	sigset_t all, old;
 	pid_t pid;
 
 	memset(res, 0, sizeof(*res));
+	if (s->stop && *s->stop) {
+		res->stopped = res->not_started = 1;
+		res->code = 128 + (s->stop_signal ? s->stop_signal : SIGTERM);
+		return 0;
+	}
 	lb[0].buf = malloc(CHILD_LINE_MAX + 1);
 	lb[1].buf = malloc(CHILD_LINE_MAX + 1);
 	if (!lb[0].buf || !lb[1].buf) {
@@ -113,18 +160,36 @@ int child_run(const struct child_spec *s, struct child_result *res, char *err, s
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	pid = fork();
-	if (pid < 0) {
-		snprintf(err, errlen, "fork: %s", strerror(errno));
+	if (s->stdin_data && (pin = stdin_pipe(s, err, errlen)) < 0)
+		goto out;
+	/* Nothing is delivered across the fork: the child inherits the full
+	 * mask and unblocks only after child_default_signals has reset the
+	 * parent's flag-setting handlers, which would otherwise swallow a stop
+	 * meant for it. */
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, &old) < 0) {
+		snprintf(err, errlen, "sigprocmask: %s", strerror(errno));
 		goto out;
 	}
+	pid = fork();
 	if (pid == 0)
-		child_exec(s, pout[1], perr[1]);
+		child_exec(s, pin, pout[1], perr[1]);
+	saved = errno;
+	sigprocmask(SIG_SETMASK, &old, NULL); /* a stop that came meanwhile sets *stop now */
+	if (pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(saved));
+		goto out;
+	}
 	setpgid(pid, pid); /* also in the child: whichever runs first wins the race */
 	close(pout[1]);
 	close(perr[1]);
 	pout[1] = perr[1] = -1;
+	if (pin >= 0)
+		close(pin);
+	pin = -1;
 
+	/* The first pass re-checks *stop, so a stop from during the fork is
+	 * forwarded at once. */
 	while (open_fds > 0 || !reaped) {
 		struct pollfd pfd[2] = { { pout[0], POLLIN, 0 }, { perr[0], POLLIN, 0 } };
 		long long now = mono_ms();
@@ -197,6 +262,8 @@ int child_run(const struct child_spec *s, struct child_result *res, char *err, s
 	res->elapsed_ms = mono_ms() - start;
 	rc = 0;
 out:
+	if (pin >= 0)
+		close(pin);
 	for (int i = 0; i < 2; i++) {
 		if (pout[i] >= 0)
 			close(pout[i]);

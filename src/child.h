@@ -26,17 +26,33 @@ struct child_spec {
 	 * still goes to the whole group. */
 	int stop_leader_only;
 	long kill_grace_ms;
+	/* What the child reads on its stdin, then end of file (borrowed; NULL =
+	 * /dev/null). Written whole into a pipe before the fork, so child_run
+	 * never blocks on it: at most CHILD_STDIN_MAX bytes, and it fails when
+	 * the pipe cannot hold them. Unlike argv, it is not in
+	 * /proc/PID/cmdline. */
+	const char *stdin_data;
+	size_t stdin_len;
 };
+#define CHILD_STDIN_MAX 65536
 
 struct child_result {
-	int code;      /* exit status, or 128+N when killed by signal N; 127 exec failed */
-	int timed_out; /* the timeout fired */
-	int stopped;   /* *stop fired */
+	int code;        /* exit status, or 128+N when killed by signal N; 127 exec failed */
+	int timed_out;   /* the timeout fired */
+	int stopped;     /* *stop fired */
+	int not_started; /* *stop was set already: no child was forked */
 	long long elapsed_ms;
 };
 
 /* Runs the child to completion. Returns 0 when it ran (see res->code), or -1
- * with err set when it could not be started. */
+ * with err set when it could not be started.
+ * A stop is never lost: when *stop is set already, no child is started and
+ * the result is that of a child ended by stop_signal (stopped = 1,
+ * not_started = 1, code 128 + stop_signal: 130 for SIGINT, 143 for SIGTERM),
+ * with 0 returned. Every signal is blocked across the fork, so one that comes
+ * meanwhile runs the parent's handler only when the parent's mask is back
+ * (and is then forwarded), and a stop_signal sent to the new child stays
+ * pending until the child's dispositions are the defaults, and then ends it. */
 int child_run(const struct child_spec *spec, struct child_result *res, char *err, size_t errlen);
 
 /* A wait status as an exit code: the code, 128+N for signal N, else 255. */

@@ -11,6 +11,7 @@
 #include "child.h"
 #include "log.h"
 #include "util.h"
+#include "words.h"
 
 #define HELPER_GRACE_MS 5000 /* the helper's own timeout fires first */
 
@@ -41,25 +42,63 @@ static void helper_line(void *ud, int stream, const char *line)
 	}
 }
 
+/* The helper's environment: DOCKER_HOST, PATH, and the Docker client
+ * settings from ours, so that rds-hook refuses DOCKER_TLS_VERIFY by name
+ * (http.c) instead of failing to connect. It reads no DOCKER_API_VERSION (it
+ * negotiates) and does no TLS, so DOCKER_CERT_PATH only comes along. */
+static int helper_env(const struct hook_spec *h, struct strvec *env, char *msg, size_t msglen)
+{
+	static const char *const pass[] = { "DOCKER_TLS_VERIFY", "DOCKER_CERT_PATH", NULL };
+
+	if ((h->docker_host && *h->docker_host && strvec_pushf(env, "DOCKER_HOST=%s", h->docker_host) < 0) ||
+	    strvec_push(env, "PATH=/usr/local/bin:/usr/bin:/bin") < 0)
+		goto nomem;
+	for (const char *const *k = pass; *k; k++) {
+		const char *v = getenv(*k);
+		if (!v)
+			continue;
+		if (strlen(v) > PATH_MAX) {
+			snprintf(msg, msglen, "%s-hook not run: %s is longer than %d bytes; fix or unset it", h->which,
+				 *k, PATH_MAX);
+			return -1;
+		}
+		if (strvec_pushf(env, "%s=%s", *k, v) < 0)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	snprintf(msg, msglen, "%s-hook not run: out of memory", h->which);
+	return -1;
+}
+
 int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 {
 	struct strvec argv = { 0 }, env = { 0 };
 	struct child_spec cs = { 0 };
 	struct child_result res;
 	struct reply r = { .which = h->which };
-	char err[256];
+	char err[256], *words = NULL;
+	size_t words_len = 0;
 	int rc = -1;
 
+	/* The hook's words go on the helper's stdin, not in its argv: a
+	 * password in them would show in /proc/PID/cmdline. */
+	if (words_pack(h->argv, &words, &words_len, err, sizeof(err)) < 0) {
+		snprintf(msg, msglen, "%s-hook not run: %s", h->which, err);
+		goto out;
+	}
 	if (strvec_push(&argv, h->helper) < 0 || (h->verbose && strvec_push(&argv, "-v") < 0) ||
 	    strvec_push(&argv, h->service) < 0 || strvec_pushf(&argv, "%ld", h->timeout_ms) < 0 ||
-	    strvec_push(&argv, "--") < 0 || strvec_extend(&argv, h->argv) < 0 ||
-	    (h->docker_host && *h->docker_host && strvec_pushf(&env, "DOCKER_HOST=%s", h->docker_host) < 0) ||
-	    strvec_push(&env, "PATH=/usr/local/bin:/usr/bin:/bin") < 0) {
+	    strvec_push(&argv, "--stdin") < 0) {
 		snprintf(msg, msglen, "%s-hook not run: out of memory", h->which);
 		goto out;
 	}
+	if (helper_env(h, &env, msg, msglen) < 0)
+		goto out;
 	cs.argv = argv.v;
 	cs.envp = env.v;
+	cs.stdin_data = words;
+	cs.stdin_len = words_len;
 	cs.on_line = helper_line;
 	cs.ud = &r;
 	cs.timeout_ms = h->timeout_ms ? h->timeout_ms + HELPER_GRACE_MS : 0;
@@ -78,6 +117,8 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 		rc = r.exit_code;
 	} else if (r.error[0]) {
 		snprintf(msg, msglen, "%s-hook failed: %s", h->which, r.error);
+	} else if (res.not_started) {
+		snprintf(msg, msglen, "%s-hook not run: a stop was requested", h->which);
 	} else {
 		snprintf(msg, msglen, "%s-hook failed: %s ended with code %d and no result%s", h->which, h->helper,
 			 res.code,
@@ -88,6 +129,7 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 out:
 	strvec_free(&argv);
 	strvec_free(&env);
+	free(words);
 	return rc;
 }
 

@@ -1,7 +1,9 @@
 /* hook: run PRE_HOOK or POST_HOOK in the service through the rds-hook helper
  * program (see hook_main.c), so that the agent itself never links libcurl.
- * The hook's output is logged line by line ("pre-hook[stdout]: ..."), its
- * exit code comes back, and a hook that cannot run says why. */
+ * The hook's words reach the helper on its stdin (words_pack), never in its
+ * argv, so they are not in /proc/PID/cmdline. The hook's output is logged
+ * line by line ("pre-hook[stdout]: ..."), its exit code comes back, and a
+ * hook that cannot run says why. */
 #ifndef RDS_HOOK_H
 #define RDS_HOOK_H
 #include <signal.h>

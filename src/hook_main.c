@@ -1,6 +1,10 @@
 /* rds-hook: runs one hook in a Swarm service for rds-agent, through the
  * Docker Engine API.
  *   rds-hook [-v] SERVICE TIMEOUT_MS -- CMD [ARGS...]
+ *   rds-hook [-v] SERVICE TIMEOUT_MS --stdin
+ * The second form, the one rds-agent uses, reads CMD and ARGS from stdin,
+ * each word ended by a NUL byte, at most WORDS_WIRE_MAX bytes in all
+ * (words.h), so that a password in the hook is not in /proc/PID/cmdline.
  * A program of its own so that the long-lived agent never loads libcurl and
  * the TLS libraries it drags in (about 8 MB of resident memory, measured by
  * bench/footprint.sh): the agent starts this once per hook.
@@ -11,16 +15,21 @@
  *   "R exit=N container=ID task=ID node=ID slot=N"   the hook ran
  *   "E CODE MESSAGE"                            it could not run (CODE is a
  *                                               negative enum docker_err)
- * Exit status: 0 after an R line, 3 after an E line, 2 for bad usage.
+ * Exit status: 0 after an R line, 3 after an E line, 2 for bad usage (and for
+ * words on stdin that are empty, too long or not ended by NUL).
  * SIGTERM/SIGINT cancel the wait (the E line says so). DOCKER_HOST as for the
  * agent. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "docker.h"
 #include "log.h"
+#include "util.h"
+#include "words.h"
 
 static volatile int cancelled;
 
@@ -37,39 +46,89 @@ static void tag_line(void *ud, int stream, const char *line)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: rds-hook [-v] SERVICE TIMEOUT_MS -- CMD [ARGS...] (run by rds-agent)\n");
+	fprintf(stderr, "usage: rds-hook [-v] SERVICE TIMEOUT_MS -- CMD [ARGS...]\n"
+			"       rds-hook [-v] SERVICE TIMEOUT_MS --stdin   (CMD and ARGS on stdin, each ended by NUL)\n"
+			"(run by rds-agent)\n");
 	return 2;
+}
+
+/* The --stdin form: every word of stdin into words. Returns 0, or -1 after
+ * saying why on stderr. */
+static int read_words(struct strvec *words)
+{
+	char *buf = malloc(WORDS_WIRE_MAX + 1), err[128];
+	size_t n = 0;
+	int rc = -1;
+
+	if (!buf) {
+		fprintf(stderr, "rds-hook: out of memory\n");
+		return -1;
+	}
+	for (;;) {
+		ssize_t r = read(0, buf + n, WORDS_WIRE_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			fprintf(stderr, "rds-hook: reading the words on stdin: %s\n", strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > WORDS_WIRE_MAX)
+			break; /* words_unpack says it is too long */
+	}
+	if (words_unpack(buf, n, words, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rds-hook: the words on stdin: %s\n", err);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(buf);
+	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct docker *d = NULL;
 	struct docker_exec_result res;
+	struct strvec words = { 0 };
 	struct sigaction sa;
-	char err[1024], *end;
+	char err[1024], *end, *const *cmd;
 	long timeout_ms;
 	int i = 1, rc;
 
 	if (i < argc && !strcmp(argv[i], "-v"))
 		i++;
 	rds_log_init(i > 1 ? RDS_LOG_DEBUG : RDS_LOG_WARN, 0);
-	if (argc - i < 4 || strcmp(argv[i + 2], "--"))
+	if (argc - i == 3 && !strcmp(argv[i + 2], "--stdin")) {
+		if (read_words(&words) < 0)
+			return usage();
+		cmd = words.v;
+	} else if (argc - i >= 4 && !strcmp(argv[i + 2], "--")) {
+		cmd = argv + i + 3;
+	} else {
 		return usage();
+	}
 	timeout_ms = strtol(argv[i + 1], &end, 10);
-	if (*end || end == argv[i + 1] || timeout_ms < 0)
+	if (*end || end == argv[i + 1] || timeout_ms < 0) {
+		strvec_free(&words);
 		return usage();
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: the wait must wake at once */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) < 0 || sigaction(SIGTERM, &sa, NULL) < 0) {
 		printf("E %d sigaction failed\n", DOCKER_E_HOST);
+		strvec_free(&words);
 		return 3;
 	}
 	rc = docker_open(&d, NULL, err, sizeof(err));
 	if (rc == 0)
-		rc = docker_exec_in_service(d, argv[i], argv + i + 3, timeout_ms, &cancelled, tag_line, NULL, &res, err,
+		rc = docker_exec_in_service(d, argv[i], cmd, timeout_ms, &cancelled, tag_line, NULL, &res, err,
 					    sizeof(err));
 	docker_close(d);
+	strvec_free(&words);
 	if (rc < 0)
 		printf("E %d %s\n", rc, err);
 	else

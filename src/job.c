@@ -214,8 +214,9 @@ static int hook_exec(struct job *j, const char *which, char *const *argv, const 
 	struct hook_spec h = { which,      j->hook_bin, j->cfg->docker_host, j->cfg->service_name, argv,
 			       timeout_ms, cancel,      j->cfg->verbose };
 
-	log_info("%s-hook: running in service %s: %s", which, j->cfg->service_name,
-		 !strcmp(which, "pre") ? j->cfg->pre_hook : j->cfg->post_hook);
+	log_info("%s-hook: running %s (%zu word%s) in service %s", which, argv[0],
+		 !strcmp(which, "pre") ? j->cfg->pre_argv.n : j->cfg->post_argv.n, argv[1] ? "s" : "",
+		 j->cfg->service_name);
 	return hook_run(&h, msg, msglen);
 }
 

@@ -6,6 +6,7 @@
 #include "server_hostkeys.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -200,4 +201,28 @@ int server_hostkeys_prepare(const char *dir, const struct strvec *types, struct 
 		}
 	}
 	return 0;
+}
+
+int server_known_hosts_write(const char *path, const char *text, char *err, size_t errlen)
+{
+	char *copy = strdup(path), why[512];
+	int rc = -1;
+
+	if (!copy) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (server_make_dirs(dirname(copy), 0755, why, sizeof(why)) < 0) {
+		snprintf(err, errlen, "KNOWN_HOSTS_FILE=%s: %s; point it to a directory rds-server can write", path,
+			 why);
+		goto out;
+	}
+	if (write_file_atomic(path, text, strlen(text), 0644) < 0) {
+		snprintf(err, errlen, "cannot write KNOWN_HOSTS_FILE %s: %s", path, strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	free(copy);
+	return rc;
 }

@@ -17,4 +17,9 @@
 int server_hostkeys_prepare(const char *dir, const struct strvec *types, struct sshkey_list *pub, struct strvec *paths,
 			    char *err, size_t errlen);
 
+/* Writes text (the agents' known_hosts) to path, KNOWN_HOSTS_FILE, mode 0644.
+ * Missing directories above it are made (server_make_dirs); an existing one
+ * keeps its owner and mode. Returns 0 or -1 with err set. */
+int server_known_hosts_write(const char *path, const char *text, char *err, size_t errlen);
+
 #endif

@@ -99,8 +99,9 @@ int server_become_user(const char *user, char *err, size_t errlen)
 	return 0;
 }
 
-/* mkdir -p: missing components are created root-owned with mode 0755 (the
- * last one with mode). */
+/* mkdir -p: missing components are created with mode 0755 (the last one
+ * with mode), owned by us (root in the server); existing ones are not
+ * touched. */
 static int mkdirs(const char *path, mode_t mode, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
@@ -125,6 +126,19 @@ static int mkdirs(const char *path, mode_t mode, char *err, size_t errlen)
 		}
 		if (!*p)
 			break;
+	}
+	return 0;
+}
+
+int server_make_dirs(const char *path, mode_t mode, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (mkdirs(path, mode, err, errlen) < 0)
+		return -1;
+	if (stat(path, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a directory", path);
+		return -1;
 	}
 	return 0;
 }

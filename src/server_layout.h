@@ -46,6 +46,13 @@ int server_become_user(const char *user, char *err, size_t errlen);
  * gives path exactly the owner and mode asked for. */
 int server_ensure_dir(const char *path, uid_t uid, gid_t gid, mode_t mode, char *err, size_t errlen);
 
+/* Creates the missing directories of path like mkdir -p (parents 0755, path
+ * itself mode, both as far as the umask allows) and checks that path is a
+ * directory (or a symlink to one). A directory that exists already is left
+ * exactly as it is: it is the image's or the host's (KNOWN_HOSTS_FILE=/tmp/kh
+ * must not make /tmp 0755). Returns 0 or -1 with err set. */
+int server_make_dirs(const char *path, mode_t mode, char *err, size_t errlen);
+
 /* Checks and fixes the chroot and REPO_ROOT as described above, and creates
  * the alias symlink (a failure there is only a warning). */
 int server_layout_prepare(const struct server_config *c, const struct server_user *u, char *err, size_t errlen);

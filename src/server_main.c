@@ -8,7 +8,6 @@
  * killed it), 1 when set-up failed, 2 for bad configuration. The directory
  * layout is described in server_layout.h. */
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,21 +66,16 @@ static void usage(FILE *f)
 static int write_known_hosts(const struct server *s, char *err, size_t errlen)
 {
 	const struct server_config *c = s->cfg;
-	char *text = NULL, *copy = NULL;
+	char *text = NULL;
 	int rc = -1;
 
 	text = sshkeys_known_hosts_text(&s->hostkeys, c->names.v, c->names.n, c->port);
-	copy = strdup(c->known_hosts_file);
-	if (!text || !copy) {
+	if (!text) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if (server_ensure_dir(dirname(copy), 0, 0, 0755, err, errlen) < 0)
+	if (server_known_hosts_write(c->known_hosts_file, text, err, errlen) < 0)
 		goto out;
-	if (write_file_atomic(c->known_hosts_file, text, strlen(text), 0644) < 0) {
-		snprintf(err, errlen, "cannot write KNOWN_HOSTS_FILE %s: %s", c->known_hosts_file, strerror(errno));
-		goto out;
-	}
 	if (!c->names.n)
 		log_warn("NO HOST NAME: SWARM_SERVICE and EXTRA_HOST_NAMES are empty, so known_hosts names the pattern "
 			 "'*': "
@@ -95,7 +89,6 @@ static int write_known_hosts(const struct server *s, char *err, size_t errlen)
 	rc = 0;
 out:
 	free(text);
-	free(copy);
 	return rc;
 }
 

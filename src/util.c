@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -110,17 +111,58 @@ out:
 	return rc;
 }
 
+/* Creates a temporary file next to path; its name goes into tmp. */
+static int open_temp(const char *path, char *tmp, size_t tmplen, int mode)
+{
+	for (int tries = 0; tries < 8; tries++) {
+		unsigned char r[8];
+		ssize_t got = getrandom(r, sizeof(r), 0);
+		int fd;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got != (ssize_t)sizeof(r))
+			return -1;
+		if (snprintf(tmp, tmplen, "%s.tmp.%02x%02x%02x%02x%02x%02x%02x%02x", path, r[0], r[1], r[2], r[3], r[4],
+			     r[5], r[6], r[7]) >= (int)tmplen) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode & 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1; /* EEXIST eight times: someone is planting names */
+}
+
+/* fsync of the directory that holds path. */
+static int sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int fd, rc, saved;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, int mode)
 {
 	char tmp[4096];
 	size_t off = 0;
 	int fd, saved;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid()) >= (int)sizeof(tmp)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = open_temp(path, tmp, sizeof(tmp), mode);
 	if (fd < 0)
 		return -1;
 	while (off < len) {
@@ -132,15 +174,18 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode)
 		}
 		off += (size_t)w;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
+	if (fchmod(fd, (mode_t)mode & 07777) < 0 || fsync(fd) < 0)
+		goto fail;
+	/* close() reports a late write error (NFS); the descriptor is gone
+	 * either way. */
+	if (close(fd) < 0) {
 		fd = -1;
 		goto fail;
 	}
-	if (rename(tmp, path) < 0) {
-		fd = -1;
+	fd = -1;
+	if (rename(tmp, path) < 0)
 		goto fail;
-	}
-	return 0;
+	return sync_dir(path);
 fail:
 	saved = errno;
 	if (fd >= 0)

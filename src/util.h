@@ -28,8 +28,16 @@ int read_file_bounded(const char *path, size_t max, char **out, size_t *len);
  * dropped. Returns 0 or -1 on an I/O error (errno set). */
 int read_file_tail(const char *path, size_t max, char **out, size_t *len);
 
-/* Writes data to path atomically (temporary file in the same directory,
- * fsync, rename). Returns 0 or -1 with errno set. */
+/* Writes data to path atomically, with exactly mode (not reduced by the
+ * umask): a new temporary file path.tmp.<16 random hex digits> in the same
+ * directory (getrandom; opened O_WRONLY|O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC,
+ * so a file or symlink planted there is never followed or reused), written,
+ * fchmod, fsync, closed, renamed over path, then the directory fsynced so the
+ * rename survives a crash. The descriptors are closed on every path, and the
+ * temporary file is removed whenever the rename did not happen.
+ * Returns 0, or -1 with errno set; then path is as before, except when only
+ * the directory's fsync failed: the new content is in place then, but may not
+ * survive a crash. */
 int write_file_atomic(const char *path, const char *data, size_t len, int mode);
 
 /* Monotonic clock in milliseconds. */

@@ -98,3 +98,64 @@ out:
 	free(word);
 	return rc;
 }
+
+int words_pack(char *const *argv, char **out, size_t *len, char *err, size_t errlen)
+{
+	size_t n = 0, off = 0;
+	char *buf;
+
+	*out = NULL;
+	*len = 0;
+	if (!argv || !argv[0]) {
+		snprintf(err, errlen, "no words to pack");
+		return -1;
+	}
+	for (char *const *w = argv; *w; w++) {
+		n += strlen(*w) + 1;
+		if (n > WORDS_WIRE_MAX) {
+			snprintf(err, errlen, "the command is longer than %d bytes", WORDS_WIRE_MAX);
+			return -1;
+		}
+	}
+	if (!(buf = malloc(n))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (char *const *w = argv; *w; w++) {
+		size_t l = strlen(*w) + 1;
+		memcpy(buf + off, *w, l);
+		off += l;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int words_unpack(const char *buf, size_t len, struct strvec *out, char *err, size_t errlen)
+{
+	size_t n0 = out->n;
+
+	if (len == 0) {
+		snprintf(err, errlen, "no words");
+		return -1;
+	}
+	if (len > WORDS_WIRE_MAX) {
+		snprintf(err, errlen, "the words are longer than %d bytes", WORDS_WIRE_MAX);
+		return -1;
+	}
+	if (buf[len - 1] != '\0') {
+		snprintf(err, errlen, "the last word is not ended by a NUL byte");
+		return -1;
+	}
+	for (size_t off = 0; off < len; off += strlen(buf + off) + 1) {
+		if (strvec_push(out, buf + off) < 0) {
+			while (out->n > n0)
+				free(out->v[--out->n]);
+			if (out->v)
+				out->v[out->n] = NULL;
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}

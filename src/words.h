@@ -14,4 +14,20 @@
  * sh -c '...' for pipelines. */
 int words_split(const char *s, struct strvec *out, char *err, size_t errlen);
 
+/* The wire form of an argv: every word followed by one NUL byte ("sh\0-c\0x\0").
+ * The agent hands a hook to rds-hook this way on its stdin, so the hook's
+ * words (a password, say) are not in rds-hook's /proc/PID/cmdline. A word
+ * holding a NUL cannot occur: argv strings end at the first. */
+#define WORDS_WIRE_MAX 65536
+
+/* Packs argv (at least one word) into a new buffer *out (owned by the
+ * caller) of *len bytes. Returns 0, or -1 with err set: no words, out of
+ * memory, or longer than WORDS_WIRE_MAX. */
+int words_pack(char *const *argv, char **out, size_t *len, char *err, size_t errlen);
+
+/* Appends each word of buf[0..len) to out. Returns 0, or -1 with err set:
+ * empty, longer than WORDS_WIRE_MAX, the last word not ended by NUL, or out
+ * of memory. */
+int words_unpack(const char *buf, size_t len, struct strvec *out, char *err, size_t errlen);
+
 #endif

@@ -1,8 +1,9 @@
 /* Unit tests for the server's file work: scanning a secrets directory (keys
  * taken, everything else skipped by name, no secret in the log), the
- * authorized_keys file and its count, the sshd_config text, `info` on a fake
- * repository tree and `health` against a fake banner. Run from the
- * repository root. */
+ * authorized_keys file and its count, the known_hosts file (its directory
+ * made when missing, an existing one such as /tmp left as it is), the
+ * sshd_config text, `info` on a fake repository tree and `health` against a
+ * fake banner. Run from the repository root. */
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 
 #include "log.h"
 #include "server_authkeys.h"
+#include "server_hostkeys.h"
 #include "server_info.h"
 #include "server_sshd.h"
 #include "t.h"
@@ -123,6 +125,42 @@ static void check_scan(void)
 	snprintf(path, sizeof(path), "%s/nonexistent", dir);
 	CHECK_INT(server_authkeys_scan(path, &keys, err, sizeof(err)), -1, "an unreadable SECRETS_DIR is an error");
 	free(log);
+}
+
+static int mode_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (int)(st.st_mode & 07777) : -1;
+}
+
+/* KNOWN_HOSTS_FILE=/tmp/kh must not turn /tmp into 0755: a directory that is
+ * there already keeps its mode; missing ones are made. */
+static void check_known_hosts_dir(void)
+{
+	char shared[512], path[600], nested[700], err[512] = "", *text = NULL;
+	const char *kh = "[127.0.0.1]:2222 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB rds-server\n";
+
+	snprintf(shared, sizeof(shared), "%s/shared-tmp", dir);
+	mkdir(shared, 0700);
+	chmod(shared, 01777);
+	snprintf(path, sizeof(path), "%s/kh", shared);
+	CHECK_INT(server_known_hosts_write(path, kh, err, sizeof(err)), 0, "known_hosts written into a 1777 directory");
+	CHECK_INT(mode_of(shared), 01777, "the existing directory keeps its mode 1777");
+	read_file_bounded(path, 4096, &text, NULL);
+	CHECK_STR(text, kh, "known_hosts content");
+	free(text);
+	CHECK_INT(mode_of(path), 0644, "known_hosts is 0644");
+
+	snprintf(nested, sizeof(nested), "%s/new/dirs/known_hosts", shared);
+	CHECK_INT(server_known_hosts_write(nested, kh, err, sizeof(err)), 0, "missing directories are made (%s)", err);
+	snprintf(nested, sizeof(nested), "%s/new/dirs", shared);
+	CHECK(mode_of(nested) >= 0 && !(mode_of(nested) & 022), "a made directory is not group/other writable (%04o)",
+	      mode_of(nested));
+	CHECK_INT(mode_of(shared), 01777, "the existing parent still keeps its mode");
+
+	snprintf(nested, sizeof(nested), "%s/kh/below", shared);
+	CHECK(server_known_hosts_write(nested, kh, err, sizeof(err)) < 0 && strstr(err, "KNOWN_HOSTS_FILE"),
+	      "a file in the way: the error names the setting: %s", err);
 }
 
 static void check_sshd_text(void)
@@ -321,6 +359,7 @@ int main(void)
 		return 1;
 	rds_log_init(RDS_LOG_INFO, 0);
 	check_scan();
+	check_known_hosts_dir();
 	check_sshd_text();
 	check_info();
 	check_health();

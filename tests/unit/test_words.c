@@ -1,4 +1,7 @@
-/* Unit tests for words_split: POSIX-like word splitting without expansion. */
+/* Unit tests for words_split (POSIX-like word splitting without expansion)
+ * and for the NUL-separated wire form (words_pack, words_unpack). */
+#include <stdlib.h>
+
 #include "t.h"
 #include "words.h"
 
@@ -32,6 +35,46 @@ static void expect_error(const char *in, const char *needle)
 #define N(...) (sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
 #define EXPECT(in, ...) expect(in, W(__VA_ARGS__), N(__VA_ARGS__))
 
+/* The NUL-separated form the agent sends rds-hook on its stdin. */
+static void check_wire(void)
+{
+	char *argv[] = { "sh", "-c", "mysqldump -p\"$(cat /run/secrets/pw)\" db", "", "last", NULL };
+	char *none[] = { NULL }, *buf = NULL, err[128], *big;
+	struct strvec sv = { 0 };
+	size_t len = 0;
+
+	CHECK_INT(words_pack(argv, &buf, &len, err, sizeof(err)), 0, "pack five words");
+	static const char want[] = "sh\0-c\0mysqldump -p\"$(cat /run/secrets/pw)\" db\0\0last\0";
+	CHECK(len == sizeof(want) - 1 && !memcmp(buf, want, len),
+	      "every word ended by NUL, an empty one too (%zu bytes)", len);
+	CHECK_INT(words_unpack(buf, len, &sv, err, sizeof(err)), 0, "unpack them");
+	CHECK(sv.n == 5 && !strcmp(sv.v[2], argv[2]) && !strcmp(sv.v[3], "") && !strcmp(sv.v[4], "last") && !sv.v[5],
+	      "the same five words back (%zu)", sv.n);
+	strvec_free(&sv);
+	free(buf);
+
+	CHECK(words_pack(none, &buf, &len, err, sizeof(err)) < 0 && !buf, "no words: refused (%s)", err);
+	CHECK(words_unpack("", 0, &sv, err, sizeof(err)) < 0 && sv.n == 0, "empty input: refused (%s)", err);
+	CHECK(words_unpack("sh\0-c", 5, &sv, err, sizeof(err)) < 0 && sv.n == 0,
+	      "last word without its NUL: refused, nothing appended (%s)", err);
+	big = malloc(WORDS_WIRE_MAX + 2);
+	memset(big, 'a', WORDS_WIRE_MAX + 1);
+	big[WORDS_WIRE_MAX + 1] = '\0';
+	CHECK(words_unpack(big, WORDS_WIRE_MAX + 2, &sv, err, sizeof(err)) < 0 && sv.n == 0,
+	      "longer than WORDS_WIRE_MAX: refused (%s)", err);
+	{
+		char *one[] = { big, NULL };
+		big[WORDS_WIRE_MAX] = '\0';
+		CHECK(words_pack(one, &buf, &len, err, sizeof(err)) < 0 && !buf,
+		      "a word of WORDS_WIRE_MAX bytes does not fit with its NUL: refused (%s)", err);
+		big[WORDS_WIRE_MAX - 1] = '\0';
+		CHECK(words_pack(one, &buf, &len, err, sizeof(err)) == 0 && len == WORDS_WIRE_MAX,
+		      "exactly WORDS_WIRE_MAX bytes: packed");
+		free(buf);
+	}
+	free(big);
+}
+
 int main(void)
 {
 	EXPECT("pg_dumpall -U postgres -f /dump/db.sql", "pg_dumpall", "-U", "postgres", "-f", "/dump/db.sql");
@@ -58,5 +101,6 @@ int main(void)
 	expect_error("a; b", "';'");
 	expect_error("echo $HOME", "'$'");
 	expect_error("cat < x", "'<'");
+	check_wire();
 	return T_DONE();
 }
