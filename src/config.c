@@ -55,7 +55,8 @@ static const struct cfgtab_entry entries[] = {
 	{ NULL, "verbose", 'v', CFG_FLAG, OFF(verbose), "", "debug logging" },
 	{ NULL, "ssh-option", 'o', CFG_LIST, OFF(ssh_options), "",
 	  "extra ssh option, e.g. Ciphers=aes128-gcm@openssh.com (repeatable)" },
-	{ NULL, "restic-arg", 'e', CFG_LIST, OFF(restic_args), "", "extra argument for restic (repeatable)" },
+	{ NULL, "restic-arg", 'e', CFG_LIST, OFF(restic_args), "",
+	  "extra argument for restic backup only (repeatable)" },
 };
 
 static const struct cfgtab table = { entries, sizeof(entries) / sizeof(entries[0]) };

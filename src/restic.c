@@ -353,7 +353,9 @@ static int check_values(const struct restic_remote *r, char *err, size_t len)
 	}
 	for (i = 0; r->restic_args && r->restic_args[i]; i++)
 		if (i >= RESTIC_MAX_ARGS || strlen(r->restic_args[i]) > RESTIC_MAX_PATH)
-			return bad(err, len, "EXTRA_ARGS has more than %d arguments or one longer than %d bytes",
+			return bad(err, len,
+				   "-e/--restic-arg (in EXTRA_ARGS or on the command line) is given more than %d "
+				   "times or with a value longer than %d bytes",
 				   RESTIC_MAX_ARGS, RESTIC_MAX_PATH);
 	return 0;
 }
@@ -455,8 +457,7 @@ static int build_base(struct strvec *out, const struct restic_remote *r, char *e
 	rc = -ENOMEM;
 	if (strvec_push(out, r->restic_bin ? r->restic_bin : "restic") < 0 || strvec_push(out, "-r") < 0 ||
 	    strvec_push(out, repo.p) < 0 || strvec_push(out, "-o") < 0 || strvec_push(out, opt.p) < 0 ||
-	    strvec_push(out, "--password-file") < 0 || strvec_push(out, r->password_file) < 0 ||
-	    strvec_extend(out, r->restic_args) < 0)
+	    strvec_push(out, "--password-file") < 0 || strvec_push(out, r->password_file) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -524,7 +525,8 @@ int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const 
 	for (i = 0; tags && tags[i]; i++)
 		if (strvec_push(out, "--tag") < 0 || strvec_push(out, tags[i]) < 0)
 			goto out;
-	if (strvec_push(out, path) < 0)
+	/* The user's backup flags: after ours, before PATH (which stays last). */
+	if (strvec_extend(out, r->restic_args) < 0 || strvec_push(out, path) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -32,6 +32,8 @@ static void help(FILE *f, const struct config *c, char *const *defaults)
 		"Runs restic on the repository this agent backs up to. Every argument is passed\n"
 		"to restic after the default ones; the exit code is restic's.\n"
 		"  -r, --repo PATH   use another repository PATH on the same server (default REPO_PATH=%s)\n"
+		"-e/--restic-arg values (EXTRA_ARGS) are for the agent's restic backup only:\n"
+		"they are not added here.\n"
 		"\n"
 		"Default command (the password is read from the file, never shown):\n  ",
 		c->repo_path);

@@ -47,6 +47,21 @@ rc=$?
 runrestic -r other-repo init >/dev/null 2>&1 && [ -f "$REPO_ROOT/other-repo/config" ] &&
 	ok "runrestic -r picks another repository on the same server" || not_ok "runrestic -r"
 
+# 3b. -e arguments are backup flags: a first backup into a NEW repository
+# with --exclude initialises it (init gets no -e), the excluded file is not in
+# the snapshot, and runrestic ignores them.
+EXTRA_ARGS="-e --exclude=numbers.txt" REPO_PATH=repo-excl agent_run "$T_DIR/ex.log" &&
+	grep -q "initialising it" "$T_DIR/ex.log" &&
+	ok "-e --exclude: first backup into a new repository initialises it and succeeds" ||
+	{ not_ok "-e --exclude: first backup into a new repository"; show "$T_DIR/ex.log"; }
+restic_direct repo-excl ls latest >"$T_DIR/ex.ls" 2>&1
+grep -q "/file-1.bin$" "$T_DIR/ex.ls" && ! grep -q "numbers.txt" "$T_DIR/ex.ls" &&
+	ok "-e --exclude: the snapshot lacks the excluded file and has the others" ||
+	{ not_ok "-e --exclude: snapshot content"; show "$T_DIR/ex.ls"; }
+EXTRA_ARGS="-e --exclude=numbers.txt" REPO_PATH=repo-excl runrestic snapshots >"$T_DIR/ex.snap" 2>&1 &&
+	grep -q it-host "$T_DIR/ex.snap" && ok "-e --exclude: runrestic snapshots still works" ||
+	{ not_ok "-e --exclude: runrestic snapshots"; show "$T_DIR/ex.snap"; }
+
 # 4. Wrong host key: failure, a clear line, failed status, nothing created.
 cp "$SSH_KNOWN_HOSTS" "$T_DIR/good_known_hosts"
 sshd_wrong_known_hosts "$SSH_KNOWN_HOSTS_FILE"
@@ -79,7 +94,9 @@ if wait_for 20 has_locks repo1; then
 	pkill -9 -f "restic@127.0.0.1 -p $SSHD_PORT" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	[ "$(locks_count repo1)" -ge 1 ] && ok "a killed restic left a lock" || not_ok "a killed restic left a lock"
-	agent_run "$T_DIR/a5.log" && ok "backup after a stale lock succeeds" || { not_ok "backup after a stale lock succeeds"; show "$T_DIR/a5.log"; }
+	# With a backup flag: the unlock must not get it.
+	EXTRA_ARGS="-e --exclude=numbers.txt" agent_run "$T_DIR/a5.log" && ok "backup after a stale lock succeeds (with -e --exclude)" ||
+		{ not_ok "backup after a stale lock succeeds"; show "$T_DIR/a5.log"; }
 	grep -q "restic unlock" "$T_DIR/a5.log" && ok "stale lock: unlock was used" || not_ok "stale lock: unlock was used"
 else
 	wait "$cpid"

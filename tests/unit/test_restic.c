@@ -91,9 +91,6 @@ static void test_argv_extras(void)
 			       " -o ConnectTimeout=10 -o ServerAliveInterval=30 -s sftp",
 			       "--password-file",
 			       "/run/secrets/restic-repo-password",
-			       "--verbose",
-			       "--limit-upload",
-			       "1000",
 			       NULL };
 
 	r.restic_bin = "/usr/bin/restic";
@@ -102,7 +99,44 @@ static void test_argv_extras(void)
 	r.restic_args = args;
 	r.ssh_log_file = "/run/rds/ssh.log";
 	CHECK_INT(restic_argv_base(&sv, &r), 0, "extras build");
-	check_argv(&sv, want, "extras");
+	check_argv(&sv, want, "extras (restic_args are not in the base argv)");
+	strvec_free(&sv);
+}
+
+/* -e/--restic-arg values are backup flags: only `restic backup` gets them,
+ * after its own flags and before PATH; init and unlock (which would refuse
+ * --exclude as an unknown flag) get none. */
+static void test_argv_restic_args(void)
+{
+	struct restic_remote r = base_remote;
+	struct strvec sv = { 0 };
+	char *args[] = { "--exclude=/backup/cache", "--limit-upload", "1000", NULL };
+	char *tags[] = { "rds", NULL };
+	const char *want[] = { "backup",         "--json", "--host",  "h", "--tag", "rds", "--exclude=/backup/cache",
+			       "--limit-upload", "1000",   "/backup", NULL };
+	size_t i;
+
+	r.restic_args = args;
+	CHECK_INT(restic_argv_backup(&sv, &r, "h", tags, "/backup"), 0, "backup with restic_args builds");
+	CHECK_INT(sv.n, 7 + 10, "backup: base + 6 + 3 restic_args + PATH");
+	for (i = 0; want[i] && 7 + i < sv.n; i++)
+		CHECK_STR(sv.v[7 + i], want[i], "backup with restic_args: argv[%zu]", 7 + i);
+	for (i = 0; i < 7 && i < sv.n; i++)
+		CHECK(strcmp(sv.v[i], "--exclude=/backup/cache") != 0, "no restic_arg before the subcommand: [%zu]", i);
+	strvec_free(&sv);
+
+	CHECK_INT(restic_argv_init(&sv, &r), 0, "init with restic_args set builds");
+	CHECK_INT(sv.n, 8, "init: base + init, no restic_args");
+	CHECK_STR(sv.n == 8 ? sv.v[7] : NULL, "init", "init is last");
+	strvec_free(&sv);
+	CHECK_INT(restic_argv_unlock(&sv, &r, 0), 0, "unlock with restic_args set builds");
+	CHECK_INT(sv.n, 8, "unlock: base + unlock, no restic_args");
+	strvec_free(&sv);
+	CHECK_INT(restic_argv_unlock(&sv, &r, 1), 0, "unlock --remove-all with restic_args set builds");
+	CHECK_INT(sv.n, 9, "unlock --remove-all: no restic_args");
+	strvec_free(&sv);
+	CHECK_INT(restic_argv_base(&sv, &r), 0, "base with restic_args set builds");
+	CHECK_INT(sv.n, 7, "base (runrestic's defaults): no restic_args");
 	strvec_free(&sv);
 }
 
@@ -797,6 +831,7 @@ int main(void)
 	test_argv_default();
 	test_argv_user_at_host();
 	test_argv_extras();
+	test_argv_restic_args();
 	test_argv_quoting();
 	test_argv_ipv6();
 	test_argv_refused();
