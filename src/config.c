@@ -151,11 +151,12 @@ static int check_secret(const char *name, const char *path, char *err, size_t er
 
 static int check_hook(const char *name, const char *hook, struct strvec *out, char *err, size_t errlen)
 {
-	char msg[256];
+	char msg[384];
 
 	if (!hook || !*hook)
 		return 0;
-	if (words_split(hook, out, msg, sizeof(msg)) < 0) {
+	/* Hooks run as argv, so a glob would reach the command unexpanded. */
+	if (words_split_flags(hook, WORDS_REFUSE_GLOB, out, msg, sizeof(msg)) < 0) {
 		snprintf(err, errlen, "%s='%.200s': %s", name, hook, msg);
 		return -1;
 	}

@@ -169,6 +169,27 @@ int main(void)
 	setv("PRE_HOOK", "pg_dump db | gzip");
 	expect_error("hook needing a shell", "PRE_HOOK=", "sh -c");
 	base_env();
+	setv("SERVICE_NAME", "stack_db");
+	setv("POST_HOOK", "rm -f /dump/*.sql");
+	expect_error("hook with an unquoted glob", "POST_HOOK=", "sh -c");
+	expect_error("hook with an unquoted glob: the word is shown", "'/dump/*.sql'", "'*'");
+	base_env();
+	setv("SERVICE_NAME", "stack_db");
+	setv("PRE_HOOK", "ls /dump/db?.sql");
+	expect_error("pre-hook with an unquoted ?", "PRE_HOOK=", "'/dump/db?.sql'");
+	base_env();
+	setv("SERVICE_NAME", "stack_db");
+	setv("PRE_HOOK", "rm -f '/dump/*.sql' /dump/\\?");
+	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "quoted and escaped globs in a hook are allowed (%s)", err);
+	CHECK(c.pre_argv.n == 4 && !strcmp(c.pre_argv.v[2], "/dump/*.sql") && !strcmp(c.pre_argv.v[3], "/dump/?"),
+	      "quoted globs stay literal");
+	config_free(&c);
+	base_env();
+	setv("EXTRA_ARGS", "-e --exclude=*.tmp -e --exclude=/backup/cache/?");
+	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "EXTRA_ARGS may hold unquoted globs (%s)", err);
+	CHECK(c.restic_args.n == 2 && !strcmp(c.restic_args.v[0], "--exclude=*.tmp"), "EXTRA_ARGS glob kept literally");
+	config_free(&c);
+	base_env();
 	setv("POST_HOOK", "rm -f /dump/x");
 	expect_error("hook without SERVICE_NAME", "POST_HOOK is set but SERVICE_NAME is empty", NULL);
 	base_env();
