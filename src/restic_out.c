@@ -10,28 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define JSON_LINE_MAX (1 << 20) /* longer stdout/stderr lines are skipped */
 
 /* ---- backup --json ---- */
 
-/* Copies at most len-1 bytes of s[0..n): terminal escapes (restic clears
- * the status line with ESC [ 2 K) dropped, other control characters as '?'. */
+/* Copies s[0..n) into dst (len bytes, NUL-terminated) as one line of valid
+ * UTF-8: terminal escapes (restic clears the status line with ESC [ 2 K)
+ * dropped, other control characters as '?', invalid bytes (a Latin-1 file
+ * name) as U+FFFD; a cut falls between characters. */
 static void copy_clean(char *dst, size_t len, const char *s, size_t n)
 {
-	size_t i, o = 0;
-
-	if (!len)
-		return;
-	for (i = 0; i < n && o + 1 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0x1b && i + 1 < n && s[i + 1] == '[') {
-			for (i += 2; i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x40; i++)
-				;
-			continue; /* s[i] is the final byte */
-		}
-		dst[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	dst[o] = '\0';
+	utf8_copy(dst, len, s, n, UTF8_DROP_CSI | UTF8_CTL_QMARK);
 }
 
 /* Parses one line that should hold a JSON object; tolerates a prefix (a
@@ -107,22 +98,27 @@ static void error_text(json_t *o, char *dst, size_t len)
 	const char *msg = json_string_value(json_object_get(e, "message"));
 	const char *op = json_string_value(json_object_get(e, "Op"));
 	json_t *errno_v = json_object_get(e, "Err");
-	char tmp[768], eb[160], sb[96];
+	char tmp[768], eb[160], sb[96], ib[401], mb[301];
 
 	if (!msg && op && json_is_integer(errno_v) && json_integer_value(errno_v) > 0 &&
 	    json_integer_value(errno_v) < 4096) {
 		/* GNU strerror_r: thread-safe, returns the text. */
-		snprintf(eb, sizeof(eb), "%.40s: %s", op, strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
+		utf8_copy(ib, 41, op, strlen(op), 0); /* 40 bytes at most */
+		snprintf(eb, sizeof(eb), "%s: %s", ib, strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
 		msg = eb;
 	}
 	if (!msg)
 		msg = json_string_value(json_object_get(o, "during"));
 	if (!msg)
 		msg = "error";
-	if (item && *item)
-		snprintf(tmp, sizeof(tmp), "%.400s: %.300s", item, msg);
-	else
-		snprintf(tmp, sizeof(tmp), "%.300s", msg);
+	/* Bounded parts, each cut between characters. */
+	utf8_copy(mb, sizeof(mb), msg, strlen(msg), 0);
+	if (item && *item) {
+		utf8_copy(ib, sizeof(ib), item, strlen(item), 0);
+		snprintf(tmp, sizeof(tmp), "%s: %s", ib, mb);
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s", mb);
+	}
 	copy_clean(dst, len, tmp, strlen(tmp));
 }
 

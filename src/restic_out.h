@@ -47,7 +47,8 @@ const char *restic_outcome_name(enum restic_outcome o);
  * line, else the last line that is not blank or noise (help text, the lines
  * restic prints after a lock error or "Is there a repository..."); a JSON
  * error line reads as "ITEM: MESSAGE". A leading "Fatal: " and terminal
- * escapes are dropped, other control characters become '?'. */
+ * escapes are dropped, other control characters become '?', invalid UTF-8
+ * bytes U+FFFD: buf is always valid UTF-8, cut between characters. */
 void restic_last_error(const char *stderr_text, char *buf, size_t len);
 
 /* A one-line hint for an ssh-level failure found in text (restic's stderr,

@@ -11,6 +11,7 @@
 #include "restic.h"
 #include "restic_out.h"
 #include "t.h"
+#include "utf8.h"
 #include "util.h"
 
 #define DATA "tests/data/restic"
@@ -810,6 +811,29 @@ static void test_last_error_synthetic(void)
 	CHECK_STR(small, "a rathe", "truncated to the buffer");
 	restic_last_error("x", buf, 0);
 	CHECK(1, "zero-length buffer is left alone");
+
+	/* Valid UTF-8 always: a Latin-1 file name, a cut, a C1 control. */
+	restic_last_error("Fatal: open /srv/caf\xe9: permission denied\n", buf, sizeof(buf));
+	CHECK_STR(buf, "open /srv/caf\xef\xbf\xbd: permission denied", "a Latin-1 byte becomes U+FFFD");
+	restic_last_error("Fatal: abcdef\xc3\xa9\n", small, sizeof(small));
+	CHECK_STR(small, "abcdef", "a cut falls before a character that does not fit");
+	restic_last_error("Fatal: a\xc2\x9b"
+			  "31mb\n",
+			  buf, sizeof(buf));
+	CHECK_STR(buf, "a?31mb", "a C1 control character becomes '?'");
+	{
+		char item[1200], line[1400], big[600];
+		size_t n = 0;
+		for (int i = 0; i < 500; i++)
+			memcpy(item + 2 * i, "\xc3\xa9", 2), n += 2;
+		item[n] = '\0';
+		snprintf(line, sizeof(line),
+			 "{\"message_type\":\"error\",\"error\":{\"message\":\"read: boom\"},\"item\":\"/%s\"}\n",
+			 item);
+		restic_last_error(line, big, sizeof(big));
+		CHECK(utf8_valid(big, strlen(big)) && strstr(big, ": read: boom"),
+		      "a long UTF-8 item is cut between characters (%zu bytes)", strlen(big));
+	}
 }
 
 static void test_hints_synthetic(void)
