@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cfgtab.h"
+#include "utf8.h"
 #include "words.h"
 
 #define OFF(f) offsetof(struct config, f)
@@ -223,6 +224,24 @@ static int check_tz(const char *tz, char *err, size_t errlen)
 	return 0;
 }
 
+/* Names that reach JSON (the status file's job key, log lines) and restic
+ * (--host, the service=NAME tag) must be valid UTF-8 without control
+ * characters: jansson drops a string that is not UTF-8, a whole job with it. */
+static int check_text(const char *name, const char *v, char *err, size_t errlen)
+{
+	char shown[160];
+	size_t n = v ? strlen(v) : 0;
+	int valid = utf8_valid(v, n);
+
+	if (valid && !utf8_has_ctl(v, n))
+		return 0;
+	utf8_copy(shown, sizeof(shown), v, n, UTF8_ESCAPE_CTL);
+	snprintf(err, errlen, "%s='%s' %s; use printable UTF-8 text", name, shown,
+		 valid ? "contains a control character (shown as \\xNN)"
+		       : "is not valid UTF-8 (a Latin-1 or cut character; shown as U+FFFD)");
+	return -1;
+}
+
 /* Default snapshot host: stable across redeploys, unlike the container id. */
 static int derive_backup_host(struct config *c, char *err, size_t errlen)
 {
@@ -272,6 +291,10 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 		snprintf(err, errlen, "LOG_FORMAT='%.100s' is not valid; use text or json", c->log_format);
 		return -1;
 	}
+	if (check_text("BACKUP_HOST", c->backup_host, err, errlen) < 0 ||
+	    check_text("SERVICE_NAME", c->service_name, err, errlen) < 0 ||
+	    check_text("REPO_PATH", c->repo_path, err, errlen) < 0)
+		return -1;
 	if (derive_backup_host(c, err, errlen) < 0)
 		return -1;
 	if (check_tz(c->tz, err, errlen) < 0)

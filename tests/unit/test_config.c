@@ -205,6 +205,32 @@ int main(void)
 	setv("EXTRA_ARGS", "--verbose '");
 	expect_error("unbalanced EXTRA_ARGS", "EXTRA_ARGS:", "quote");
 	base_env();
+	setv("BACKUP_HOST", "caf\xe9");
+	expect_error("Latin-1 BACKUP_HOST", "BACKUP_HOST='caf\xef\xbf\xbd'", "not valid UTF-8");
+	base_env();
+	setv("BACKUP_HOST", "db\x1b[2Jx");
+	expect_error("BACKUP_HOST with ESC", "BACKUP_HOST='db\\x1b[2Jx'", "control character");
+	base_env();
+	setv("BACKUP_HOST", "db\tx");
+	expect_error("BACKUP_HOST with a tab", "BACKUP_HOST=", "control character");
+	base_env();
+	setv("SERVICE_NAME", "stack_\xff");
+	expect_error("SERVICE_NAME not UTF-8", "SERVICE_NAME=", "not valid UTF-8");
+	base_env();
+	setv("SERVICE_NAME", "stack_\xc2\x85"
+			     "db");
+	expect_error("SERVICE_NAME with a C1 control", "SERVICE_NAME='stack_\\u0085db'", "control character");
+	base_env();
+	setv("REPO_PATH", "caf\xe9");
+	expect_error("REPO_PATH not UTF-8 (the default BACKUP_HOST)", "REPO_PATH=", "not valid UTF-8");
+	base_env();
+	setv("BACKUP_HOST", "caf\xc3\xa9"
+			    "-db");
+	setv("SERVICE_NAME", "st\xc3\xa4"
+			     "ck_db");
+	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "UTF-8 BACKUP_HOST and SERVICE_NAME are valid (%s)", err);
+	config_free(&c);
+	base_env();
 	setv("LOG_FORMAT", "xml");
 	expect_error("bad LOG_FORMAT", "LOG_FORMAT='xml'", "text or json");
 	base_env();
