@@ -146,6 +146,46 @@ int restic_parse_backup_json(const char *out, size_t len, struct restic_summary 
 
 /* ---- how a run ended ---- */
 
+/* 1 when a line of text is a 0.17+ JSON exit_error message: such a restic
+ * has an exit code for each outcome, so its text decides nothing. */
+static int has_exit_error(const char *text)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n && p[0] == '{' && memmem(p, n, "exit_error", 10)) {
+			json_t *o = line_json(p, n);
+			int is = o && strcmp(msg_type(o), "exit_error") == 0;
+			json_decref(o);
+			if (is)
+				return 1;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+/* restic before 0.17 on a missing repository: "unable to open config file:
+ * Lstat: file does not exist" (sftp), "...: stat PATH: no such file or
+ * directory" (local). The same prefix with another error (permission
+ * denied, I/O) is a repository that exists but cannot be read. */
+static int says_config_missing(const char *text)
+{
+	static const char prefix[] = "unable to open config file";
+	const char *p = text;
+
+	while ((p = strstr(p, prefix))) {
+		size_t n = strcspn(p, "\n");
+		if (memmem(p, n, "file does not exist", 19) || memmem(p, n, "no such file or directory", 25))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
 enum restic_outcome restic_classify(int exit_code, const char *err)
 {
 	switch (exit_code) {
@@ -178,7 +218,10 @@ enum restic_outcome restic_classify(int exit_code, const char *err)
 	 * permission error or a cancelled context, which unlock cannot fix. */
 	if (strstr(err, "repository is already locked"))
 		return RESTIC_LOCKED;
-	if (strstr(err, "Is there a repository at the following location?"))
+	/* 0.17+ prints "Is there a repository at the following location?"
+	 * after ANY error reading the config, and exits 10 when it is
+	 * missing: exit 1 next to its exit_error line is a plain failure. */
+	if (says_config_missing(err) && !has_exit_error(err))
 		return RESTIC_NO_REPO;
 	return RESTIC_FAILED;
 }

@@ -648,6 +648,8 @@ static enum restic_outcome expected_outcome(const char *name)
 		{ "killed", RESTIC_INTERRUPTED },
 		{ "incomplete", RESTIC_INCOMPLETE },
 		{ "init-exists", RESTIC_FAILED },
+		{ "config-unreadable", RESTIC_FAILED },
+		{ "repo-unreadable", RESTIC_FAILED },
 		{ "hostkey-mismatch", RESTIC_FAILED },
 		{ "hostkey-unknown", RESTIC_FAILED },
 		{ "permission-denied", RESTIC_FAILED },
@@ -686,6 +688,11 @@ static const char *expected_last(const char *ver, const char *name)
 			   : "repository does not exist: unable to open config file";
 	if (strcmp(name, "wrong-password") == 0)
 		return "wrong password or no key found";
+	if (strcmp(name, "config-unreadable") == 0)
+		return "config cannot be loaded: ";
+	if (strcmp(name, "repo-unreadable") == 0)
+		return old ? "unable to open repository at sftp:restic@127.0.0.1:repo-unreadable-0.14: ReadDir: "
+			   : "unable to open config file: Lstat repo-unreadable-0.18/config: permission denied";
 	if (strcmp(name, "locked") == 0 || strcmp(name, "stale-lock") == 0)
 		return "unable to create lock in backend: repository is already locked exclusively by PID";
 	if (strcmp(name, "incomplete") == 0)
@@ -726,11 +733,18 @@ static void test_recorded_runs(void)
 		got = restic_classify(code, err);
 		CHECK(got == want, "%s %s (exit %d) is %s (got %s)", ver, name, code, restic_outcome_name(want),
 		      restic_outcome_name(got));
-		/* The texts alone, as 0.14 would exit (1), must tell the same:
-		 * 0.18's JSON exit_error messages carry the same words. */
-		if (code == 10 || code == 11 || code == 12)
+		/* The lock and password texts alone, as 0.14 would exit (1),
+		 * must tell the same: 0.18's JSON exit_error messages carry the
+		 * same words. Not so for a missing repository: 0.17+ says "Is
+		 * there a repository..." for any config read error, and its
+		 * exit_error line carries the exit code, so exit 1 with one is
+		 * a plain failure. */
+		if (code == 11 || code == 12)
 			CHECK(restic_classify(1, err) == want, "%s %s: text alone gives %s", ver, name,
 			      restic_outcome_name(want));
+		if (code == 10)
+			CHECK(restic_classify(1, err) == RESTIC_FAILED,
+			      "%s %s: exit 1 with a 0.17+ exit_error line is a plain failure", ver, name);
 
 		want_last = expected_last(ver, name);
 		if (want_last) {
@@ -773,6 +787,26 @@ static void test_classify_codes(void)
 	CHECK_INT(restic_classify(1, "Fatal: unable to create lock in backend: Save(<lock/1>): permission denied"),
 		  RESTIC_FAILED, "a lock that cannot be written is no lock conflict");
 	CHECK_INT(restic_classify(2, "wrong password or no key found"), RESTIC_FAILED, "text decides only for exit 1");
+	/* A missing repository with exit 1: only the "does not exist" texts,
+	 * and never next to a 0.17+ exit_error line. */
+	CHECK_INT(restic_classify(1, "Fatal: unable to open config file: Lstat: file does not exist\n"
+				     "Is there a repository at the following location?\nsftp:u@h:r\n"),
+		  RESTIC_NO_REPO, "0.14 missing repository");
+	CHECK_INT(restic_classify(1, "Fatal: unable to open config file: stat /srv/r/config: no such file or "
+				     "directory\nIs there a repository at the following location?\n/srv/r\n"),
+		  RESTIC_NO_REPO, "missing local repository (no such file or directory)");
+	CHECK_INT(restic_classify(1, "Fatal: unable to open config file: Lstat: permission denied\n"
+				     "Is there a repository at the following location?\nsftp:u@h:r\n"),
+		  RESTIC_FAILED, "a config that cannot be read is no missing repository");
+	CHECK_INT(restic_classify(1, "Fatal: unable to open config file: <config/> does not exist: input/output error\n"
+				     "Is there a repository at the following location?\n"),
+		  RESTIC_FAILED, "'does not exist' only as 'file does not exist'");
+	CHECK_INT(restic_classify(1, "Is there a repository at the following location?\n"), RESTIC_FAILED,
+		  "the question alone is no missing repository");
+	CHECK_INT(restic_classify(1, "{\"message_type\":\"exit_error\",\"code\":1,\"message\":\"Fatal: unable to open "
+				     "config file: Lstat r/config: file does not exist\\nIs there a repository at the "
+				     "following location?\"}\n"),
+		  RESTIC_FAILED, "exit 1 with a 0.17+ exit_error line: plain failure, whatever the text");
 	CHECK_INT(restic_classify(-1, NULL), RESTIC_FAILED, "could not run");
 	CHECK_STR(restic_outcome_name(RESTIC_OK), "ok", "name ok");
 	CHECK_STR(restic_outcome_name(RESTIC_NO_REPO), "no-repository", "name no-repository");
