@@ -62,6 +62,18 @@ EXTRA_ARGS="-e --exclude=numbers.txt" REPO_PATH=repo-excl runrestic snapshots >"
 	grep -q it-host "$T_DIR/ex.snap" && ok "-e --exclude: runrestic snapshots still works" ||
 	{ not_ok "-e --exclude: runrestic snapshots"; show "$T_DIR/ex.snap"; }
 
+# 3c. runrestic: the real reason when a setting cannot reach restic, and the
+# agent's environment only (a stray RESTIC_PASSWORD_COMMAND or
+# RESTIC_REPOSITORY_FILE would make restic refuse its own -r/--password-file).
+cp "$SSH_KNOWN_HOSTS_FILE" "$T_DIR/kh%h"
+SSH_KNOWN_HOSTS_FILE="$T_DIR/kh%h" runrestic snapshots >"$T_DIR/rr-bad.log" 2>&1
+rc=$?
+[ "$rc" = 2 ] && grep -q "SSH_KNOWN_HOSTS_FILE" "$T_DIR/rr-bad.log" && ! grep -q "out of memory" "$T_DIR/rr-bad.log" &&
+	ok "runrestic names the setting restic cannot take (exit 2)" || { not_ok "runrestic names the setting (rc=$rc)"; show "$T_DIR/rr-bad.log"; }
+RESTIC_PASSWORD_COMMAND="echo wrong" RESTIC_REPOSITORY_FILE=/nonexistent RESTIC_PASSWORD=wrong \
+	RESTIC_REPOSITORY=/nonexistent runrestic snapshots >"$T_DIR/rr-env.log" 2>&1 && grep -q it-host "$T_DIR/rr-env.log" &&
+	ok "runrestic does not pass stray RESTIC_* variables to restic" || { not_ok "runrestic environment"; show "$T_DIR/rr-env.log"; }
+
 # 4. Wrong host key: failure, a clear line, failed status, nothing created.
 cp "$SSH_KNOWN_HOSTS" "$T_DIR/good_known_hosts"
 sshd_wrong_known_hosts "$SSH_KNOWN_HOSTS_FILE"
