@@ -2,6 +2,7 @@
  * names, flags, defaults and --help. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -18,7 +19,7 @@
 
 static const struct cfgtab_entry entries[] = {
 	{ "SSH_HOST", "ssh-host", 's', CFG_STR, OFF(ssh_host), "",
-	  "SFTP server (name of the server service); may be USER@HOST" },
+	  "SFTP server (name of the server service, or an IP address); may be USER@HOST" },
 	{ "SSH_PORT", "ssh-port", 'p', CFG_PORT, OFF(ssh_port), "2222", "SSH port of the server" },
 	{ "SSH_USER", "ssh-user", 0, CFG_STR, OFF(ssh_user), "restic", "SSH user on the server" },
 	{ "BACKUP_PATH", "backup-path", 0, CFG_STR, OFF(backup_path), "/backup",
@@ -168,18 +169,65 @@ static int check_hook(const char *name, const char *hook, struct strvec *out, ch
 	return 0;
 }
 
-/* A host name must not be mistaken for an ssh option or carry spaces. */
-static int check_host(const char *host, char *err, size_t errlen)
+/* A host name must not be mistaken for an ssh option or carry spaces. An
+ * IPv6 literal (fd00::5, also in brackets: [fd00::5]) is checked with
+ * inet_pton; brackets are dropped, as restic_remote wants the bare address
+ * (restic.c writes the URL form). */
+static int check_host(char **hostp, char *err, size_t errlen)
 {
+	const char *host = *hostp, *at, *h;
+	char addr[INET6_ADDRSTRLEN + 1], shown[160];
+	struct in6_addr a6;
+	size_t n, un;
+	int bracketed = 0;
+	char *fixed;
+
 	if (!host || !*host) {
 		snprintf(err, errlen,
 			 "SSH_HOST is empty; set it to the name of the SFTP server (e.g. the server service's name)");
 		return -1;
 	}
-	if (host[0] == '-' || strpbrk(host, " \t\n'\"\\:/")) {
-		snprintf(err, errlen, "SSH_HOST='%.200s' is not a host name; use NAME or USER@NAME", host);
+	at = strrchr(host, '@');
+	h = at ? at + 1 : host;
+	un = at ? (size_t)(at - host) : 0;
+	n = strlen(h);
+	utf8_copy(shown, sizeof(shown), host, strlen(host), UTF8_ESCAPE_CTL);
+	if (host[0] == '-' || strpbrk(host, " '\"\\/") || utf8_has_ctl(host, strlen(host)) ||
+	    !utf8_valid(host, strlen(host)) || (at && un == 0) || memchr(host, ':', un) || memchr(host, '[', un) ||
+	    n == 0) {
+		snprintf(err, errlen, "SSH_HOST='%s' is not a host name; use NAME, USER@NAME or an IPv6 address",
+			 shown);
 		return -1;
 	}
+	if (!strpbrk(h, ":[]"))
+		return 0;
+	/* Only an IPv6 literal may hold ':' or brackets. */
+	if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+		bracketed = 1;
+	}
+	if (n > 0 && n < sizeof(addr)) {
+		memcpy(addr, h, n);
+		addr[n] = '\0';
+	}
+	if (n == 0 || n >= sizeof(addr) || inet_pton(AF_INET6, addr, &a6) != 1) {
+		snprintf(err, errlen,
+			 "SSH_HOST='%s' is not a host name or IPv6 address; use NAME, USER@NAME or an IPv6 address "
+			 "such as fd00::5 or [fd00::5] (no zone, no port: the port goes in SSH_PORT)",
+			 shown);
+		return -1;
+	}
+	if (!bracketed)
+		return 0;
+	fixed = malloc(un + 1 + n + 1);
+	if (!fixed) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(fixed, un + 1 + n + 1, "%.*s%s%s", (int)un, host, at ? "@" : "", addr);
+	free(*hostp);
+	*hostp = fixed;
 	return 0;
 }
 
@@ -273,7 +321,7 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 {
 	char msg[256];
 
-	if (check_host(c->ssh_host, err, errlen) < 0 || check_repo_path(c->repo_path, err, errlen) < 0)
+	if (check_host(&c->ssh_host, err, errlen) < 0 || check_repo_path(c->repo_path, err, errlen) < 0)
 		return -1;
 	if (!c->ssh_user || !*c->ssh_user || strpbrk(c->ssh_user, " @:'\"\\") || c->ssh_user[0] == '-') {
 		snprintf(err, errlen, "SSH_USER='%.100s' is not a user name", c->ssh_user ? c->ssh_user : "");

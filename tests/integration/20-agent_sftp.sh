@@ -74,6 +74,18 @@ RESTIC_PASSWORD_COMMAND="echo wrong" RESTIC_REPOSITORY_FILE=/nonexistent RESTIC_
 	RESTIC_REPOSITORY=/nonexistent runrestic snapshots >"$T_DIR/rr-env.log" 2>&1 && grep -q it-host "$T_DIR/rr-env.log" &&
 	ok "runrestic does not pass stray RESTIC_* variables to restic" || { not_ok "runrestic environment"; show "$T_DIR/rr-env.log"; }
 
+# 3d. SSH_HOST as an IPv6 literal (bare, or user@[...] for runrestic).
+if [ -n "$SSHD_IPV6" ]; then
+	SSH_HOST=::1 agent_run "$T_DIR/v6.log" && grep -q "backup done" "$T_DIR/v6.log" &&
+		ok "backup with SSH_HOST=::1 succeeds" || { not_ok "backup with SSH_HOST=::1"; show "$T_DIR/v6.log"; }
+	grep -q "Accepted publickey for restic from ::1" "$SSHD_LOG" && ok "the backup connected over IPv6" ||
+		{ not_ok "the backup connected over IPv6"; show "$SSHD_LOG"; }
+	SSH_HOST="restic@[::1]" runrestic snapshots >"$T_DIR/v6rr.log" 2>&1 && grep -q it-host "$T_DIR/v6rr.log" &&
+		ok "runrestic with SSH_HOST=restic@[::1]" || { not_ok "runrestic with SSH_HOST=restic@[::1]"; show "$T_DIR/v6rr.log"; }
+else
+	ok "backup with SSH_HOST=::1 # skip no ::1 on the loopback interface"
+fi
+
 # 4. Wrong host key: failure, a clear line, failed status, nothing created.
 cp "$SSH_KNOWN_HOSTS" "$T_DIR/good_known_hosts"
 sshd_wrong_known_hosts "$SSH_KNOWN_HOSTS_FILE"

@@ -135,6 +135,70 @@ int main(void)
 	base_env();
 	setv("SSH_HOST", "-oProxyCommand=x");
 	expect_error("SSH_HOST that looks like an option", "SSH_HOST='-oProxyCommand=x'", NULL);
+	/* IPv6 literals, bare or in brackets (dropped), with or without a user. */
+	{
+		static const char *const ok_hosts[][2] = {
+			{ "::1", "::1" },
+			{ "fd00::5", "fd00::5" },
+			{ "restic@::1", "restic@::1" },
+			{ "[::1]", "::1" },
+			{ "backup@[fd00::5]", "backup@fd00::5" },
+			{ "2001:db8::1:2", "2001:db8::1:2" },
+			{ "::ffff:192.0.2.1", "::ffff:192.0.2.1" },
+			{ "192.0.2.1", "192.0.2.1" },
+			{ "backup-server", "backup-server" },
+		};
+		for (size_t i = 0; i < sizeof(ok_hosts) / sizeof(ok_hosts[0]); i++) {
+			base_env();
+			setv("SSH_HOST", ok_hosts[i][0]);
+			CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "SSH_HOST=%s is valid (%s)", ok_hosts[i][0],
+				  err);
+			CHECK_STR(c.ssh_host, ok_hosts[i][1], "SSH_HOST=%s is used as %s", ok_hosts[i][0],
+				  ok_hosts[i][1]);
+			config_free(&c);
+		}
+	}
+	base_env();
+	setv("SSH_HOST", "restic@[fd00::5]");
+	config_init(&c);
+	CHECK(config_load_env(&c, fake_getenv, err, sizeof(err)) == 0 &&
+		      config_validate(&c, CONFIG_RUNRESTIC, err, sizeof(err)) == 0 &&
+		      !strcmp(c.ssh_host, "restic@fd00::5"),
+	      "runrestic takes an IPv6 SSH_HOST too (%s)", err);
+	config_free(&c);
+	base_env();
+	setv("SSH_HOST", "host:2222");
+	expect_error("SSH_HOST with a port", "SSH_HOST='host:2222'", "SSH_PORT");
+	base_env();
+	setv("SSH_HOST", "[::1]:2222");
+	expect_error("bracketed SSH_HOST with a port", "SSH_HOST='[::1]:2222'", "IPv6");
+	base_env();
+	setv("SSH_HOST", "fd00:::5");
+	expect_error("IPv6 with ':::'", "SSH_HOST='fd00:::5'", "IPv6");
+	base_env();
+	setv("SSH_HOST", "fe80::1%eth0");
+	expect_error("IPv6 with a zone", "SSH_HOST='fe80::1%eth0'", "no zone");
+	base_env();
+	setv("SSH_HOST", "[]");
+	expect_error("empty brackets", "SSH_HOST='[]'", "IPv6");
+	base_env();
+	setv("SSH_HOST", "[::1");
+	expect_error("unclosed bracket", "SSH_HOST='[::1'", "IPv6");
+	base_env();
+	setv("SSH_HOST", "us:er@::1");
+	expect_error("':' in the user", "SSH_HOST='us:er@::1'", "USER@NAME");
+	base_env();
+	setv("SSH_HOST", "@::1");
+	expect_error("empty user", "SSH_HOST='@::1'", "USER@NAME");
+	base_env();
+	setv("SSH_HOST", "restic@");
+	expect_error("no host after the user", "SSH_HOST='restic@'", "USER@NAME");
+	base_env();
+	setv("SSH_HOST", "srv\x1b[2J");
+	expect_error("SSH_HOST with ESC", "SSH_HOST='srv\\x1b[2J'", NULL);
+	base_env();
+	setv("SSH_HOST", "gg::1");
+	expect_error("not hex", "SSH_HOST='gg::1'", "IPv6");
 	base_env();
 	setv("REPO_PATH", "");
 	expect_error("missing REPO_PATH", "REPO_PATH is empty", NULL);
