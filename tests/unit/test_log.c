@@ -106,12 +106,11 @@ int main(void)
 		   "2J",
 		   "x\\u009b2J", 0, "C1 CSI escaped");
 
-	/* Longer than the 4096-byte message buffer, cut inside a character. */
-	/* 2-byte characters from offset 0: the 4095 bytes that fit end in the
-	 * first byte of one. */
+	/* Longer than the 4096-byte message buffer: 2-byte characters from
+	 * offset 0, so the 4095 bytes that fit end in the first byte of one. */
+	memset(big, 0, sizeof(big));
 	for (size_t i = 0; i + 2 < sizeof(big); i += 2)
 		memcpy(big + i, "\xc3\xa9", 2);
-	big[sizeof(big) - 1] = '\0';
 	check_json(big, NULL, 4000, "long UTF-8 message cut by the buffer");
 	check_text(big, NULL, 4000, "long UTF-8 message cut by the buffer");
 	{
