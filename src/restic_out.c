@@ -98,13 +98,13 @@ static void error_text(json_t *o, char *dst, size_t len)
 	const char *msg = json_string_value(json_object_get(e, "message"));
 	const char *op = json_string_value(json_object_get(e, "Op"));
 	json_t *errno_v = json_object_get(e, "Err");
-	char tmp[768], eb[160], sb[96], ib[401], mb[301];
+	char tmp[768], eb[160], sb[96], ob[41], ib[401], mb[301];
 
 	if (!msg && op && json_is_integer(errno_v) && json_integer_value(errno_v) > 0 &&
 	    json_integer_value(errno_v) < 4096) {
 		/* GNU strerror_r: thread-safe, returns the text. */
-		utf8_copy(ib, 41, op, strlen(op), 0); /* 40 bytes at most */
-		snprintf(eb, sizeof(eb), "%s: %s", ib, strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
+		utf8_copy(ob, sizeof(ob), op, strlen(op), 0);
+		snprintf(eb, sizeof(eb), "%s: %s", ob, strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
 		msg = eb;
 	}
 	if (!msg)
