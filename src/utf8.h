@@ -33,29 +33,28 @@ size_t utf8_trim_cut(const char *s, size_t n);
  * control characters here; check utf8_valid for them. */
 int utf8_has_ctl(const char *s, size_t n);
 
-/* utf8_copy flags. */
-#define UTF8_ESCAPE_CTL                                     \
-	1u /* write control characters (as in utf8_has_ctl) \
-	    * as text: C0 and DEL as \xNN (ESC: \x1b), C1   \
-	    * as \u00NN. A backslash is copied as it is. */
-#define UTF8_CTL_QMARK                                  \
-	2u /* write each control character as '?' (when \
-	    * UTF8_ESCAPE_CTL is not given too) */
-#define UTF8_DROP_CSI                                         \
-	4u /* leave out terminal control sequences ESC [      \
-	    * parameters final-byte (restic clears its status \
-	    * line with ESC [ 2 K); applied before the two    \
-	    * above */
+/* utf8_copy flags.
+ * UTF8_ESCAPE_CTL: control characters (as in utf8_has_ctl) are written as
+ *   text: C0 and DEL as \xNN (ESC: \x1b), C1 as \u00NN. A backslash is
+ *   copied as it is.
+ * UTF8_CTL_QMARK: each control character is written as '?' (unless
+ *   UTF8_ESCAPE_CTL is given too).
+ * UTF8_DROP_CSI: terminal control sequences, ESC [ parameters final-byte
+ *   (restic clears its status line with ESC [ 2 K), are left out; this
+ *   comes before the two above. */
+#define UTF8_ESCAPE_CTL 1u
+#define UTF8_CTL_QMARK 2u
+#define UTF8_DROP_CSI 4u
 
 /* Copies src[0..n) into dst, whose capacity is cap bytes, and returns the
  * length written (dst always ends in a NUL when cap > 0; with cap == 0 dst
  * is not touched and 0 is returned). Every byte of src that does not start
- * a valid character (see utf8_char_len) becomes one U+FFFD (3 bytes); a NUL
- * byte in src also becomes U+FFFD, or \x00 with UTF8_ESCAPE_CTL, so that dst
- * is never cut short (unless a flag above says otherwise). When dst is too small the copy stops before the first
- * character (or replacement, or escape) that does not fit whole: dst never
- * ends inside a character. The result is always valid UTF-8. src and dst
- * must not overlap. */
+ * a valid character (see utf8_char_len) becomes one U+FFFD (3 bytes). A NUL
+ * byte in src becomes U+FFFD too (\x00 with UTF8_ESCAPE_CTL, '?' with
+ * UTF8_CTL_QMARK), so that dst is never cut short by one. When dst is too
+ * small the copy stops before the first character (or replacement, or
+ * escape) that does not fit whole: dst never ends inside a character. The
+ * result is always valid UTF-8. src and dst must not overlap. */
 size_t utf8_copy(char *dst, size_t cap, const char *src, size_t n, unsigned flags);
 
 #endif

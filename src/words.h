@@ -15,14 +15,13 @@
  * WORDS_REFUSE_GLOB). On an error out may hold the words before it. */
 int words_split(const char *s, struct strvec *out, char *err, size_t errlen);
 
-/* words_split_flags flags. */
-#define WORDS_REFUSE_GLOB                                      \
-	1u /* refuse a word with an unquoted '*' or '?', or an \
-	    * unquoted '[' with an unquoted ']' after it in    \
-	    * the same word: a shell would expand it as a      \
-	    * file name pattern, argv passes it literally.     \
-	    * The reason names the word. Quoted or             \
-	    * backslash-escaped ones stay literal and pass. */
+/* words_split_flags flags.
+ * WORDS_REFUSE_GLOB: refuse a word with an unquoted '*' or '?', or an
+ *   unquoted '[' with an unquoted ']' after it in the same word: a shell
+ *   would expand it as a file name pattern, argv passes it literally. The
+ *   reason names the word and suggests sh -c. Quoted or backslash-escaped
+ *   ones stay literal and pass. */
+#define WORDS_REFUSE_GLOB 1u
 
 /* words_split with flags (0 is words_split). */
 int words_split_flags(const char *s, unsigned flags, struct strvec *out, char *err, size_t errlen);
