@@ -153,13 +153,15 @@ static int check_secret(const char *name, const char *path, char *err, size_t er
 
 static int check_hook(const char *name, const char *hook, struct strvec *out, char *err, size_t errlen)
 {
-	char msg[384];
+	char msg[384], shown[204];
 
 	if (!hook || !*hook)
 		return 0;
 	/* Hooks run as argv, so a glob would reach the command unexpanded. */
 	if (words_split_flags(hook, WORDS_REFUSE_GLOB, out, msg, sizeof(msg)) < 0) {
-		snprintf(err, errlen, "%s='%.200s': %s", name, hook, msg);
+		/* One line, valid UTF-8, however long or odd the hook is. */
+		utf8_copy(shown, sizeof(shown), hook, strlen(hook), UTF8_ESCAPE_CTL);
+		snprintf(err, errlen, "%s='%s': %s", name, shown, msg);
 		return -1;
 	}
 	if (out->n == 0) {

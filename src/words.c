@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define WORDS_MAX_LEN 65536
 
 static int is_blank(char c)
@@ -50,12 +52,14 @@ int words_split_flags(const char *s, unsigned flags, struct strvec *out, char *e
 			if (in_word) {
 				word[n] = '\0';
 				if (glob && (flags & WORDS_REFUSE_GLOB)) {
+					char shown[104];
+					utf8_copy(shown, sizeof(shown), word, n, UTF8_ESCAPE_CTL);
 					snprintf(
 						err, errlen,
-						"the word '%.100s' has an unquoted '%c', which a shell would expand to "
+						"the word '%s' has an unquoted '%c', which a shell would expand to "
 						"file names but argv passes literally; wrap the command in sh -c '...' "
 						"to expand it, or quote it to mean it literally",
-						word, glob);
+						shown, glob);
 					goto out;
 				}
 				if (strvec_push(out, word) < 0) {

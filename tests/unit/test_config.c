@@ -239,6 +239,10 @@ int main(void)
 	expect_error("hook with an unquoted glob: the word is shown", "'/dump/*.sql'", "'*'");
 	base_env();
 	setv("SERVICE_NAME", "stack_db");
+	setv("PRE_HOOK", "sh -c 'a\nb' \xe9*");
+	expect_error("hook error with a newline and Latin-1", "PRE_HOOK='sh -c 'a\\x0ab' \xef\xbf\xbd*'", NULL);
+	base_env();
+	setv("SERVICE_NAME", "stack_db");
 	setv("PRE_HOOK", "ls /dump/db?.sql");
 	expect_error("pre-hook with an unquoted ?", "PRE_HOOK=", "'/dump/db?.sql'");
 	base_env();

@@ -83,6 +83,7 @@ int main(void)
 	expect_glob("ls /dump/db[12].sql", 1, "'/dump/db[12].sql'");
 	expect_glob("ls /dump/db[12].sql", 1, "'['");
 	expect_glob("echo a \"b\"*c", 1, "'b*c'");
+	expect_glob("echo 'a\nb'*", 1, "'a\\x0ab*'");
 	expect_glob("rm -f '/dump/*.sql'", 0, NULL);
 	expect_glob("rm -f \"/dump/*.sql\"", 0, NULL);
 	expect_glob("rm -f /dump/\\*.sql /x/\\? /y/\\[a]", 0, NULL);
