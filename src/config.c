@@ -2,6 +2,7 @@
  * names, flags, defaults and --help. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,13 +12,14 @@
 #include <unistd.h>
 
 #include "cfgtab.h"
+#include "utf8.h"
 #include "words.h"
 
 #define OFF(f) offsetof(struct config, f)
 
 static const struct cfgtab_entry entries[] = {
 	{ "SSH_HOST", "ssh-host", 's', CFG_STR, OFF(ssh_host), "",
-	  "SFTP server (name of the server service); may be USER@HOST" },
+	  "SFTP server (name of the server service, or an IP address); may be USER@HOST" },
 	{ "SSH_PORT", "ssh-port", 'p', CFG_PORT, OFF(ssh_port), "2222", "SSH port of the server" },
 	{ "SSH_USER", "ssh-user", 0, CFG_STR, OFF(ssh_user), "restic", "SSH user on the server" },
 	{ "BACKUP_PATH", "backup-path", 0, CFG_STR, OFF(backup_path), "/backup",
@@ -59,7 +61,8 @@ static const struct cfgtab_entry entries[] = {
 	{ NULL, "verbose", 'v', CFG_FLAG, OFF(verbose), "", "debug logging" },
 	{ NULL, "ssh-option", 'o', CFG_LIST, OFF(ssh_options), "",
 	  "extra ssh option, e.g. Ciphers=aes128-gcm@openssh.com (repeatable)" },
-	{ NULL, "restic-arg", 'e', CFG_LIST, OFF(restic_args), "", "extra argument for restic (repeatable)" },
+	{ NULL, "restic-arg", 'e', CFG_LIST, OFF(restic_args), "",
+	  "extra argument for restic backup only (repeatable)" },
 };
 
 static const struct cfgtab table = { entries, sizeof(entries) / sizeof(entries[0]) };
@@ -154,12 +157,15 @@ static int check_secret(const char *name, const char *path, char *err, size_t er
 
 static int check_hook(const char *name, const char *hook, struct strvec *out, char *err, size_t errlen)
 {
-	char msg[256];
+	char msg[384], shown[204];
 
 	if (!hook || !*hook)
 		return 0;
-	if (words_split(hook, out, msg, sizeof(msg)) < 0) {
-		snprintf(err, errlen, "%s='%.200s': %s", name, hook, msg);
+	/* Hooks run as argv, so a glob would reach the command unexpanded. */
+	if (words_split_flags(hook, WORDS_REFUSE_GLOB, out, msg, sizeof(msg)) < 0) {
+		/* One line, valid UTF-8, however long or odd the hook is. */
+		utf8_copy(shown, sizeof(shown), hook, strlen(hook), UTF8_ESCAPE_CTL);
+		snprintf(err, errlen, "%s='%s': %s", name, shown, msg);
 		return -1;
 	}
 	if (out->n == 0) {
@@ -169,18 +175,65 @@ static int check_hook(const char *name, const char *hook, struct strvec *out, ch
 	return 0;
 }
 
-/* A host name must not be mistaken for an ssh option or carry spaces. */
-static int check_host(const char *host, char *err, size_t errlen)
+/* A host name must not be mistaken for an ssh option or carry spaces. An
+ * IPv6 literal (fd00::5, also in brackets: [fd00::5]) is checked with
+ * inet_pton; brackets are dropped, as restic_remote wants the bare address
+ * (restic.c writes the URL form). */
+static int check_host(char **hostp, char *err, size_t errlen)
 {
+	const char *host = *hostp, *at, *h;
+	char addr[INET6_ADDRSTRLEN + 1], shown[160];
+	struct in6_addr a6;
+	size_t n, un;
+	int bracketed = 0;
+	char *fixed;
+
 	if (!host || !*host) {
 		snprintf(err, errlen,
 			 "SSH_HOST is empty; set it to the name of the SFTP server (e.g. the server service's name)");
 		return -1;
 	}
-	if (host[0] == '-' || strpbrk(host, " \t\n'\"\\:/")) {
-		snprintf(err, errlen, "SSH_HOST='%.200s' is not a host name; use NAME or USER@NAME", host);
+	at = strrchr(host, '@');
+	h = at ? at + 1 : host;
+	un = at ? (size_t)(at - host) : 0;
+	n = strlen(h);
+	utf8_copy(shown, sizeof(shown), host, strlen(host), UTF8_ESCAPE_CTL);
+	if (host[0] == '-' || strpbrk(host, " '\"\\/") || utf8_has_ctl(host, strlen(host)) ||
+	    !utf8_valid(host, strlen(host)) || (at && un == 0) || memchr(host, ':', un) || memchr(host, '[', un) ||
+	    n == 0) {
+		snprintf(err, errlen, "SSH_HOST='%s' is not a host name; use NAME, USER@NAME or an IPv6 address",
+			 shown);
 		return -1;
 	}
+	if (!strpbrk(h, ":[]"))
+		return 0;
+	/* Only an IPv6 literal may hold ':' or brackets. */
+	if (h[0] == '[' && n >= 2 && h[n - 1] == ']') {
+		h++;
+		n -= 2;
+		bracketed = 1;
+	}
+	if (n > 0 && n < sizeof(addr)) {
+		memcpy(addr, h, n);
+		addr[n] = '\0';
+	}
+	if (n == 0 || n >= sizeof(addr) || inet_pton(AF_INET6, addr, &a6) != 1) {
+		snprintf(err, errlen,
+			 "SSH_HOST='%s' is not a host name or IPv6 address; use NAME, USER@NAME or an IPv6 address "
+			 "such as fd00::5 or [fd00::5] (no zone, no port: the port goes in SSH_PORT)",
+			 shown);
+		return -1;
+	}
+	if (!bracketed)
+		return 0;
+	fixed = malloc(un + 1 + n + 1);
+	if (!fixed) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(fixed, un + 1 + n + 1, "%.*s%s%s", (int)un, host, at ? "@" : "", addr);
+	free(*hostp);
+	*hostp = fixed;
 	return 0;
 }
 
@@ -251,6 +304,24 @@ static int check_durations(const struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Names that reach JSON (the status file's job key, log lines) and restic
+ * (--host, the service=NAME tag) must be valid UTF-8 without control
+ * characters: jansson drops a string that is not UTF-8, a whole job with it. */
+static int check_text(const char *name, const char *v, char *err, size_t errlen)
+{
+	char shown[160];
+	size_t n = v ? strlen(v) : 0;
+	int valid = utf8_valid(v, n);
+
+	if (valid && !utf8_has_ctl(v, n))
+		return 0;
+	utf8_copy(shown, sizeof(shown), v, n, UTF8_ESCAPE_CTL);
+	snprintf(err, errlen, "%s='%s' %s; use printable UTF-8 text", name, shown,
+		 valid ? "contains a control character (shown as \\xNN)"
+		       : "is not valid UTF-8 (a Latin-1 or cut character; shown as U+FFFD)");
+	return -1;
+}
+
 /* Default snapshot host: stable across redeploys, unlike the container id. */
 static int derive_backup_host(struct config *c, char *err, size_t errlen)
 {
@@ -282,7 +353,7 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 {
 	char msg[256];
 
-	if (check_host(c->ssh_host, err, errlen) < 0 || check_repo_path(c->repo_path, err, errlen) < 0)
+	if (check_host(&c->ssh_host, err, errlen) < 0 || check_repo_path(c->repo_path, err, errlen) < 0)
 		return -1;
 	if (!c->ssh_user || !*c->ssh_user || strpbrk(c->ssh_user, " @:'\"\\") || c->ssh_user[0] == '-') {
 		snprintf(err, errlen, "SSH_USER='%.100s' is not a user name", c->ssh_user ? c->ssh_user : "");
@@ -300,6 +371,10 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 		snprintf(err, errlen, "LOG_FORMAT='%.100s' is not valid; use text or json", c->log_format);
 		return -1;
 	}
+	if (check_text("BACKUP_HOST", c->backup_host, err, errlen) < 0 ||
+	    check_text("SERVICE_NAME", c->service_name, err, errlen) < 0 ||
+	    check_text("REPO_PATH", c->repo_path, err, errlen) < 0)
+		return -1;
 	if (derive_backup_host(c, err, errlen) < 0)
 		return -1;
 	if (check_tz(c->tz, err, errlen) < 0)

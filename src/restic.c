@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define CMD_MAX 65536 /* bound on the sftp.command string */
 
 /* ---- small helpers ---- */
@@ -77,38 +79,6 @@ static int has_ctl(const char *s)
 	return 0;
 }
 
-/* restic decodes the command as UTF-8 runes (0.18+ rebuilds words from them),
- * so an invalid byte would come out as U+FFFD. */
-static int utf8_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		int n;
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 1;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 2;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 3;
-		else
-			return 0;
-		for (int i = 1; i <= n; i++)
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-		/* Overlong forms, UTF-16 surrogates, past U+10FFFF. */
-		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f) || (p[0] == 0xf0 && p[1] < 0x90) ||
-		    (p[0] == 0xf4 && p[1] > 0x8f))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 /* A string checked to hold no control character, cut short for messages. */
 static const char *shown(const char *s, char *tmp, size_t len)
 {
@@ -133,7 +103,9 @@ static int sftp_word(struct sbuf *b, const char *w)
 	int need = 0, sq = 0, dq = 0;
 	const char *p;
 
-	if (!*w || has_ctl(w) || !utf8_valid(w))
+	/* restic decodes the command as UTF-8 runes (0.18+ rebuilds words
+	 * from them), so an invalid byte would come out as U+FFFD. */
+	if (!*w || has_ctl(w) || !utf8_valid(w, strlen(w)))
 		return -EINVAL;
 	for (p = w; *p; p++) {
 		unsigned char c = (unsigned char)*p;
@@ -184,7 +156,7 @@ static const char *ssh_path_problem(const char *p)
 		return "contains '%' or '${', which ssh would expand";
 	if (strchr(p, '\\'))
 		return "contains a backslash";
-	if (!utf8_valid(p))
+	if (!utf8_valid(p, strlen(p)))
 		return "is not valid UTF-8";
 	if (strchr(p, '\'') && strchr(p, '"'))
 		return "contains both kinds of quote";
@@ -345,7 +317,7 @@ static int check_values(const struct restic_remote *r, char *err, size_t len)
 		if (strlen(o) > 1024 || !strchr(o, '=') || has_ctl(o) ||
 		    !((o[0] >= 'a' && o[0] <= 'z') || (o[0] >= 'A' && o[0] <= 'Z')))
 			return bad(err, len, "ssh option #%zu is not Name=value", i + 1);
-		if (strchr(o, '\\') || (strchr(o, '\'') && strchr(o, '"')) || !utf8_valid(o))
+		if (strchr(o, '\\') || (strchr(o, '\'') && strchr(o, '"')) || !utf8_valid(o, strlen(o)))
 			return bad(err, len,
 				   "ssh option #%zu cannot be quoted for restic (a backslash, "
 				   "both kinds of quote, or invalid UTF-8)",
@@ -353,7 +325,9 @@ static int check_values(const struct restic_remote *r, char *err, size_t len)
 	}
 	for (i = 0; r->restic_args && r->restic_args[i]; i++)
 		if (i >= RESTIC_MAX_ARGS || strlen(r->restic_args[i]) > RESTIC_MAX_PATH)
-			return bad(err, len, "EXTRA_ARGS has more than %d arguments or one longer than %d bytes",
+			return bad(err, len,
+				   "-e/--restic-arg (in EXTRA_ARGS or on the command line) is given more than %d "
+				   "times or with a value longer than %d bytes",
 				   RESTIC_MAX_ARGS, RESTIC_MAX_PATH);
 	return 0;
 }
@@ -455,8 +429,7 @@ static int build_base(struct strvec *out, const struct restic_remote *r, char *e
 	rc = -ENOMEM;
 	if (strvec_push(out, r->restic_bin ? r->restic_bin : "restic") < 0 || strvec_push(out, "-r") < 0 ||
 	    strvec_push(out, repo.p) < 0 || strvec_push(out, "-o") < 0 || strvec_push(out, opt.p) < 0 ||
-	    strvec_push(out, "--password-file") < 0 || strvec_push(out, r->password_file) < 0 ||
-	    strvec_extend(out, r->restic_args) < 0)
+	    strvec_push(out, "--password-file") < 0 || strvec_push(out, r->password_file) < 0)
 		goto out;
 	rc = 0;
 out:
@@ -524,7 +497,8 @@ int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const 
 	for (i = 0; tags && tags[i]; i++)
 		if (strvec_push(out, "--tag") < 0 || strvec_push(out, tags[i]) < 0)
 			goto out;
-	if (strvec_push(out, path) < 0)
+	/* The user's backup flags: after ours, before PATH (which stays last). */
+	if (strvec_extend(out, r->restic_args) < 0 || strvec_push(out, path) < 0)
 		goto out;
 	rc = 0;
 out:

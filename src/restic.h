@@ -29,8 +29,9 @@ struct restic_remote {
 	const char *password_file;
 	char *const *ssh_options; /* NULL-terminated "Name=value" entries, each
 				   * passed as `-o Name=value`; may be NULL */
-	char *const *restic_args; /* NULL-terminated, placed after the defaults
-				   * (before any subcommand); may be NULL */
+	char *const *restic_args; /* NULL-terminated, for `restic backup` only:
+				   * after its flags, before PATH (init, unlock
+				   * and the base argv get none); may be NULL */
 	const char *ssh_log_file; /* optional: `ssh -E FILE`. restic forwards
 				   * ssh's stderr racily (a fast failure often
 				   * loses it), a log file always has it. NULL:
@@ -49,14 +50,16 @@ int restic_remote_check(const struct restic_remote *r, char *err, size_t errlen)
  *   -o sftp.command=ssh USER@HOST -p PORT [-E LOG] -i KEY
  *      -o UserKnownHostsFile=F -o StrictHostKeyChecking=yes -o BatchMode=yes
  *      -o IdentitiesOnly=yes [-o OPT]... -s sftp
- *   --password-file F [restic_args...]
+ *   --password-file F
  * The sftp.command value is one argv element; words in it are quoted only as
  * restic's own splitter needs (paths with spaces), and the element is
  * CSV-quoted when it holds '"' or ',' because restic reads -o values as CSV.
  * An IPv6 host uses the sftp://USER@[HOST]/PATH form. */
 int restic_argv_base(struct strvec *out, const struct restic_remote *r);
-/* base + backup --json --host HOST [--tag T]... PATH (PATH absolute; tags
- * non-empty without ','; tags may be NULL). */
+/* base + backup --json --host HOST [--tag T]... [restic_args...] PATH (PATH
+ * absolute; tags non-empty without ','; tags may be NULL). restic_args come
+ * only here: they are the user's backup flags (--exclude, --limit-upload),
+ * which init and unlock would refuse as unknown. */
 int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
 		       const char *path);
 /* base + init */

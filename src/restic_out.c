@@ -10,28 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define JSON_LINE_MAX (1 << 20) /* longer stdout/stderr lines are skipped */
 
 /* ---- backup --json ---- */
 
-/* Copies at most len-1 bytes of s[0..n): terminal escapes (restic clears
- * the status line with ESC [ 2 K) dropped, other control characters as '?'. */
+/* Copies s[0..n) into dst (len bytes, NUL-terminated) as one line of valid
+ * UTF-8: terminal escapes (restic clears the status line with ESC [ 2 K)
+ * dropped, other control characters as '?', invalid bytes (a Latin-1 file
+ * name) as U+FFFD; a cut falls between characters. */
 static void copy_clean(char *dst, size_t len, const char *s, size_t n)
 {
-	size_t i, o = 0;
-
-	if (!len)
-		return;
-	for (i = 0; i < n && o + 1 < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == 0x1b && i + 1 < n && s[i + 1] == '[') {
-			for (i += 2; i < n && (unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x40; i++)
-				;
-			continue; /* s[i] is the final byte */
-		}
-		dst[o++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
-	}
-	dst[o] = '\0';
+	utf8_copy(dst, len, s, n, UTF8_DROP_CSI | UTF8_CTL_QMARK);
 }
 
 /* Parses one line that should hold a JSON object; tolerates a prefix (a
@@ -107,22 +98,27 @@ static void error_text(json_t *o, char *dst, size_t len)
 	const char *msg = json_string_value(json_object_get(e, "message"));
 	const char *op = json_string_value(json_object_get(e, "Op"));
 	json_t *errno_v = json_object_get(e, "Err");
-	char tmp[768], eb[160], sb[96];
+	char tmp[768], eb[160], sb[96], ob[41], ib[401], mb[301];
 
 	if (!msg && op && json_is_integer(errno_v) && json_integer_value(errno_v) > 0 &&
 	    json_integer_value(errno_v) < 4096) {
 		/* GNU strerror_r: thread-safe, returns the text. */
-		snprintf(eb, sizeof(eb), "%.40s: %s", op, strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
+		utf8_copy(ob, sizeof(ob), op, strlen(op), 0);
+		snprintf(eb, sizeof(eb), "%s: %s", ob, strerror_r((int)json_integer_value(errno_v), sb, sizeof(sb)));
 		msg = eb;
 	}
 	if (!msg)
 		msg = json_string_value(json_object_get(o, "during"));
 	if (!msg)
 		msg = "error";
-	if (item && *item)
-		snprintf(tmp, sizeof(tmp), "%.400s: %.300s", item, msg);
-	else
-		snprintf(tmp, sizeof(tmp), "%.300s", msg);
+	/* Bounded parts, each cut between characters. */
+	utf8_copy(mb, sizeof(mb), msg, strlen(msg), 0);
+	if (item && *item) {
+		utf8_copy(ib, sizeof(ib), item, strlen(item), 0);
+		snprintf(tmp, sizeof(tmp), "%s: %s", ib, mb);
+	} else {
+		snprintf(tmp, sizeof(tmp), "%s", mb);
+	}
 	copy_clean(dst, len, tmp, strlen(tmp));
 }
 
@@ -149,6 +145,46 @@ int restic_parse_backup_json(const char *out, size_t len, struct restic_summary 
 }
 
 /* ---- how a run ended ---- */
+
+/* 1 when a line of text is a 0.17+ JSON exit_error message: such a restic
+ * has an exit code for each outcome, so its text decides nothing. */
+static int has_exit_error(const char *text)
+{
+	const char *p = text;
+
+	while (p && *p) {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+		if (n && p[0] == '{' && memmem(p, n, "exit_error", 10)) {
+			json_t *o = line_json(p, n);
+			int is = o && strcmp(msg_type(o), "exit_error") == 0;
+			json_decref(o);
+			if (is)
+				return 1;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return 0;
+}
+
+/* restic before 0.17 on a missing repository: "unable to open config file:
+ * Lstat: file does not exist" (sftp), "...: stat PATH: no such file or
+ * directory" (local). The same prefix with another error (permission
+ * denied, I/O) is a repository that exists but cannot be read. */
+static int says_config_missing(const char *text)
+{
+	static const char prefix[] = "unable to open config file";
+	const char *p = text;
+
+	while ((p = strstr(p, prefix))) {
+		size_t n = strcspn(p, "\n");
+		if (memmem(p, n, "file does not exist", 19) || memmem(p, n, "no such file or directory", 25))
+			return 1;
+		p += n;
+	}
+	return 0;
+}
 
 enum restic_outcome restic_classify(int exit_code, const char *err)
 {
@@ -182,7 +218,10 @@ enum restic_outcome restic_classify(int exit_code, const char *err)
 	 * permission error or a cancelled context, which unlock cannot fix. */
 	if (strstr(err, "repository is already locked"))
 		return RESTIC_LOCKED;
-	if (strstr(err, "Is there a repository at the following location?"))
+	/* 0.17+ prints "Is there a repository at the following location?"
+	 * after ANY error reading the config, and exits 10 when it is
+	 * missing: exit 1 next to its exit_error line is a plain failure. */
+	if (says_config_missing(err) && !has_exit_error(err))
 		return RESTIC_NO_REPO;
 	return RESTIC_FAILED;
 }

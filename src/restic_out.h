@@ -26,7 +26,8 @@ int restic_parse_backup_json(const char *out, size_t len, struct restic_summary 
 enum restic_outcome {
 	RESTIC_OK,
 	RESTIC_INCOMPLETE,     /* snapshot made, some files unreadable (3) */
-	RESTIC_NO_REPO,        /* 10, or 0.14's "Is there a repository..." */
+	RESTIC_NO_REPO,        /* 10, or 1 with 0.14's "unable to open config
+				* file: ...file does not exist" */
 	RESTIC_LOCKED,         /* 11, or "repository is already locked" */
 	RESTIC_WRONG_PASSWORD, /* 12, or "wrong password or no key found" */
 	RESTIC_INTERRUPTED,    /* 130 (SIGINT), or killed by HUP/INT/KILL/TERM */
@@ -35,7 +36,11 @@ enum restic_outcome {
 
 /* exit_code: 0..255, or 128+N when the process died of signal N, or
  * negative when it could not be run. stderr_text may be NULL; it decides only
- * for exit code 1 (restic before 0.17 used 1 for nearly everything). */
+ * for exit code 1 (restic before 0.17 used 1 for nearly everything). Exit 1
+ * is a missing repository only when the text says the config file does not
+ * exist and holds no 0.17+ JSON exit_error line: 0.17+ exits 1 with "Is
+ * there a repository at the following location?" for a config it cannot
+ * read (permission denied, I/O error), where `restic init` is wrong. */
 enum restic_outcome restic_classify(int exit_code, const char *stderr_text);
 /* "ok", "incomplete", "no-repository", "locked", "wrong-password",
  * "interrupted", "failed". */
@@ -47,7 +52,8 @@ const char *restic_outcome_name(enum restic_outcome o);
  * line, else the last line that is not blank or noise (help text, the lines
  * restic prints after a lock error or "Is there a repository..."); a JSON
  * error line reads as "ITEM: MESSAGE". A leading "Fatal: " and terminal
- * escapes are dropped, other control characters become '?'. */
+ * escapes are dropped, other control characters become '?', invalid UTF-8
+ * bytes U+FFFD: buf is always valid UTF-8, cut between characters. */
 void restic_last_error(const char *stderr_text, char *buf, size_t len);
 
 /* A one-line hint for an ssh-level failure found in text (restic's stderr,

@@ -1,7 +1,10 @@
 /* runrestic: run restic against the agent's configured repository.
  *   runrestic                      help and the default command
  *   runrestic [-r PATH] ARGS...    restic DEFAULTS ARGS...; exit code is restic's
- * restic is exec'd, so an interactive session keeps the terminal. */
+ * restic is exec'd, so an interactive session keeps the terminal, with the
+ * agent's restricted environment (job_restic_env) plus TERM, COLUMNS and
+ * LINES: a stray RESTIC_PASSWORD_COMMAND or RESTIC_REPOSITORY_FILE in the
+ * shell cannot redirect it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +27,22 @@ static void print_argv(FILE *f, char *const *v)
 	fputc('\n', f);
 }
 
+/* The agent's restricted environment for restic, plus what an interactive
+ * restic needs to size and draw its output. */
+static int interactive_env(struct strvec *env)
+{
+	static const char *const keep[] = { "TERM", "COLUMNS", "LINES", NULL };
+
+	if (job_restic_env(env) < 0)
+		return -1;
+	for (const char *const *k = keep; *k; k++) {
+		const char *v = getenv(*k);
+		if (v && strvec_pushf(env, "%s=%s", *k, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void help(FILE *f, const struct config *c, char *const *defaults)
 {
 	fprintf(f,
@@ -32,6 +51,10 @@ static void help(FILE *f, const struct config *c, char *const *defaults)
 		"Runs restic on the repository this agent backs up to. Every argument is passed\n"
 		"to restic after the default ones; the exit code is restic's.\n"
 		"  -r, --repo PATH   use another repository PATH on the same server (default REPO_PATH=%s)\n"
+		"-e/--restic-arg values (EXTRA_ARGS) are for the agent's restic backup only:\n"
+		"they are not added here. restic runs with the agent's environment (PATH, HOME,\n"
+		"TZ, LANG, cache directories) plus TERM, COLUMNS and LINES: other RESTIC_*\n"
+		"variables (RESTIC_PASSWORD, RESTIC_REPOSITORY...) are not passed on.\n"
 		"\n"
 		"Default command (the password is read from the file, never shown):\n  ",
 		c->repo_path);
@@ -53,7 +76,7 @@ static void help(FILE *f, const struct config *c, char *const *defaults)
 int main(int argc, char **argv)
 {
 	struct config cfg;
-	struct strvec args = { 0 };
+	struct strvec args = { 0 }, env = { 0 };
 	struct restic_remote remote = { 0 };
 	char err[1024], key[4096];
 	int i = 1, rc = 2;
@@ -99,6 +122,15 @@ int main(int argc, char **argv)
 	remote.password_file = cfg.password_file;
 	remote.ssh_options = cfg.ssh_options.v;
 	remote.restic_args = cfg.restic_args.v;
+	/* The reason a value cannot reach restic, naming the setting. */
+	if (restic_remote_check(&remote, err, sizeof(err)) < 0) {
+		if (i >= argc) {
+			help(stdout, &cfg, NULL);
+			fprintf(stdout, "\n");
+		}
+		fprintf(stderr, "runrestic: %s\n", err);
+		goto out;
+	}
 	if (restic_argv_base(&args, &remote) < 0) {
 		fprintf(stderr, "runrestic: out of memory\n");
 		goto out;
@@ -121,12 +153,18 @@ int main(int argc, char **argv)
 			fprintf(stderr, "runrestic: out of memory\n");
 			goto out;
 		}
+	if (interactive_env(&env) < 0) {
+		fprintf(stderr, "runrestic: out of memory\n");
+		goto out;
+	}
 	fflush(NULL);
-	execvp(args.v[0], args.v);
+	/* execvpe searches our own PATH, which env passes on when it is set. */
+	execvpe(args.v[0], args.v, env.v);
 	fprintf(stderr, "runrestic: cannot run %s: %s; install restic or set RESTIC_BINARY\n", args.v[0],
 		strerror(errno));
 	rc = errno == ENOENT ? 127 : 126;
 out:
+	strvec_free(&env);
 	strvec_free(&args);
 	config_free(&cfg);
 	return rc;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
 #include "util.h"
 
 #define STATUS_MAX (64 * 1024)
@@ -44,26 +45,14 @@ static time_t get_time(json_t *o, const char *key)
 	return (time_t)json_integer_value(json_object_get(o, k));
 }
 
-/* TEMPORARY until the utf8 module lands: bytes >= 0x80 become '?'. */
-static void utf8_copy(char *dst, size_t cap, const char *src, size_t n)
-{
-	size_t o = 0;
-	for (size_t i = 0; i < n && o + 1 < cap; i++)
-		dst[o++] = (unsigned char)src[i] >= 0x80 ? '?' : src[i];
-	if (cap)
-		dst[o] = '\0';
-}
-
 /* A JSON string of s; bytes that are not UTF-8 are replaced, so that
  * jansson never drops the key. */
 static json_t *text(const char *s)
 {
-	char clean[1024];
-	json_t *v = json_string(s);
+	char clean[2048];
 
-	if (v)
-		return v;
-	utf8_copy(clean, sizeof(clean), s, strlen(s));
+	/* A message cut by a bounded snprintf may end inside a character. */
+	utf8_copy(clean, sizeof(clean), s, utf8_trim_cut(s, strlen(s)), 0);
 	return json_string(clean);
 }
 
@@ -97,7 +86,7 @@ int status_write(const char *path, const struct status *s)
 	json_object_set_new(job, "failures", json_integer(s->failures));
 	json_object_set_new(job, "skipped_ticks", json_integer(s->skipped_ticks));
 	json_object_set_new(job, "agent_runs", json_integer(s->agent_runs));
-	utf8_copy(key, sizeof(key), s->job, strlen(s->job));
+	utf8_copy(key, sizeof(key), s->job, strlen(s->job), 0);
 	if (json_object_set_new(jobs, key, job) < 0) {
 		job = NULL;
 		goto out;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 #define WORDS_MAX_LEN 65536
 
 static int is_blank(char c)
@@ -20,9 +22,19 @@ static int is_operator(char c)
 
 int words_split(const char *s, struct strvec *out, char *err, size_t errlen)
 {
+	return words_split_flags(s, 0, out, err, errlen);
+}
+
+int words_split_flags(const char *s, unsigned flags, struct strvec *out, char *err, size_t errlen)
+{
 	size_t len = strlen(s), n = 0;
 	char *word = NULL;
 	int in_word = 0, rc = -1;
+	/* Unquoted pattern characters of the current word: the first '*' or
+	 * '?', and whether an unquoted '[' was seen (a later ']' makes it a
+	 * bracket expression). */
+	char glob = 0;
+	int bracket = 0;
 
 	if (len > WORDS_MAX_LEN) {
 		snprintf(err, errlen, "command is %zu bytes long; the limit is %d", len, WORDS_MAX_LEN);
@@ -39,6 +51,17 @@ int words_split(const char *s, struct strvec *out, char *err, size_t errlen)
 		if (c == '\0' || is_blank(c)) {
 			if (in_word) {
 				word[n] = '\0';
+				if (glob && (flags & WORDS_REFUSE_GLOB)) {
+					char shown[104];
+					utf8_copy(shown, sizeof(shown), word, n, UTF8_ESCAPE_CTL);
+					snprintf(
+						err, errlen,
+						"the word '%s' has an unquoted '%c', which a shell would expand to "
+						"file names but argv passes literally; wrap the command in sh -c '...' "
+						"to expand it, or quote it to mean it literally",
+						shown, glob);
+					goto out;
+				}
 				if (strvec_push(out, word) < 0) {
 					snprintf(err, errlen, "out of memory");
 					goto out;
@@ -46,6 +69,8 @@ int words_split(const char *s, struct strvec *out, char *err, size_t errlen)
 				n = 0;
 				in_word = 0;
 			}
+			glob = 0;
+			bracket = 0;
 			continue;
 		}
 		in_word = 1;
@@ -90,6 +115,12 @@ int words_split(const char *s, struct strvec *out, char *err, size_t errlen)
 				 c, i);
 			goto out;
 		} else {
+			if (!glob && (c == '*' || c == '?'))
+				glob = c;
+			else if (c == '[')
+				bracket = 1;
+			else if (c == ']' && bracket && !glob)
+				glob = '[';
 			word[n++] = c;
 		}
 	}

@@ -11,7 +11,8 @@
  * err (unterminated quote, trailing backslash, out of memory). Characters
  * that a shell would treat as operators (| ; & < > ( ) $ `) are rejected
  * outside quotes so that "a | b" is not silently passed as argv: use
- * sh -c '...' for pipelines. */
+ * sh -c '...' for pipelines. Glob characters are kept literally (see
+ * WORDS_REFUSE_GLOB). On an error out may hold the words before it. */
 int words_split(const char *s, struct strvec *out, char *err, size_t errlen);
 
 /* The wire form of an argv: every word followed by one NUL byte ("sh\0-c\0x\0").
@@ -29,5 +30,16 @@ int words_pack(char *const *argv, char **out, size_t *len, char *err, size_t err
  * empty, longer than WORDS_WIRE_MAX, the last word not ended by NUL, or out
  * of memory. */
 int words_unpack(const char *buf, size_t len, struct strvec *out, char *err, size_t errlen);
+
+/* words_split_flags flags.
+ * WORDS_REFUSE_GLOB: refuse a word with an unquoted '*' or '?', or an
+ *   unquoted '[' with an unquoted ']' after it in the same word: a shell
+ *   would expand it as a file name pattern, argv passes it literally. The
+ *   reason names the word and suggests sh -c. Quoted or backslash-escaped
+ *   ones stay literal and pass. */
+#define WORDS_REFUSE_GLOB 1u
+
+/* words_split with flags (0 is words_split). */
+int words_split_flags(const char *s, unsigned flags, struct strvec *out, char *err, size_t errlen);
 
 #endif

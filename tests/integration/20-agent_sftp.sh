@@ -47,6 +47,45 @@ rc=$?
 runrestic -r other-repo init >/dev/null 2>&1 && [ -f "$REPO_ROOT/other-repo/config" ] &&
 	ok "runrestic -r picks another repository on the same server" || not_ok "runrestic -r"
 
+# 3b. -e arguments are backup flags: a first backup into a NEW repository
+# with --exclude initialises it (init gets no -e), the excluded file is not in
+# the snapshot, and runrestic ignores them.
+EXTRA_ARGS="-e --exclude=numbers.txt" REPO_PATH=repo-excl agent_run "$T_DIR/ex.log" &&
+	grep -q "initialising it" "$T_DIR/ex.log" &&
+	ok "-e --exclude: first backup into a new repository initialises it and succeeds" ||
+	{ not_ok "-e --exclude: first backup into a new repository"; show "$T_DIR/ex.log"; }
+restic_direct repo-excl ls latest >"$T_DIR/ex.ls" 2>&1
+grep -q "/file-1.bin$" "$T_DIR/ex.ls" && ! grep -q "numbers.txt" "$T_DIR/ex.ls" &&
+	ok "-e --exclude: the snapshot lacks the excluded file and has the others" ||
+	{ not_ok "-e --exclude: snapshot content"; show "$T_DIR/ex.ls"; }
+EXTRA_ARGS="-e --exclude=numbers.txt" REPO_PATH=repo-excl runrestic snapshots >"$T_DIR/ex.snap" 2>&1 &&
+	grep -q it-host "$T_DIR/ex.snap" && ok "-e --exclude: runrestic snapshots still works" ||
+	{ not_ok "-e --exclude: runrestic snapshots"; show "$T_DIR/ex.snap"; }
+
+# 3c. runrestic: the real reason when a setting cannot reach restic, and the
+# agent's environment only (a stray RESTIC_PASSWORD_COMMAND or
+# RESTIC_REPOSITORY_FILE would make restic refuse its own -r/--password-file).
+cp "$SSH_KNOWN_HOSTS_FILE" "$T_DIR/kh%h"
+SSH_KNOWN_HOSTS_FILE="$T_DIR/kh%h" runrestic snapshots >"$T_DIR/rr-bad.log" 2>&1
+rc=$?
+[ "$rc" = 2 ] && grep -q "SSH_KNOWN_HOSTS_FILE" "$T_DIR/rr-bad.log" && ! grep -q "out of memory" "$T_DIR/rr-bad.log" &&
+	ok "runrestic names the setting restic cannot take (exit 2)" || { not_ok "runrestic names the setting (rc=$rc)"; show "$T_DIR/rr-bad.log"; }
+RESTIC_PASSWORD_COMMAND="echo wrong" RESTIC_REPOSITORY_FILE=/nonexistent RESTIC_PASSWORD=wrong \
+	RESTIC_REPOSITORY=/nonexistent runrestic snapshots >"$T_DIR/rr-env.log" 2>&1 && grep -q it-host "$T_DIR/rr-env.log" &&
+	ok "runrestic does not pass stray RESTIC_* variables to restic" || { not_ok "runrestic environment"; show "$T_DIR/rr-env.log"; }
+
+# 3d. SSH_HOST as an IPv6 literal (bare, or user@[...] for runrestic).
+if [ -n "$SSHD_IPV6" ]; then
+	SSH_HOST=::1 agent_run "$T_DIR/v6.log" && grep -q "backup done" "$T_DIR/v6.log" &&
+		ok "backup with SSH_HOST=::1 succeeds" || { not_ok "backup with SSH_HOST=::1"; show "$T_DIR/v6.log"; }
+	grep -q "Accepted publickey for restic from ::1" "$SSHD_LOG" && ok "the backup connected over IPv6" ||
+		{ not_ok "the backup connected over IPv6"; show "$SSHD_LOG"; }
+	SSH_HOST="restic@[::1]" runrestic snapshots >"$T_DIR/v6rr.log" 2>&1 && grep -q it-host "$T_DIR/v6rr.log" &&
+		ok "runrestic with SSH_HOST=restic@[::1]" || { not_ok "runrestic with SSH_HOST=restic@[::1]"; show "$T_DIR/v6rr.log"; }
+else
+	ok "backup with SSH_HOST=::1 # skip no ::1 on the loopback interface"
+fi
+
 # 4. Wrong host key: failure, a clear line, failed status, nothing created.
 cp "$SSH_KNOWN_HOSTS" "$T_DIR/good_known_hosts"
 sshd_wrong_known_hosts "$SSH_KNOWN_HOSTS_FILE"
@@ -79,7 +118,9 @@ if wait_for 20 has_locks repo1; then
 	pkill -9 -f "restic@127.0.0.1 -p $SSHD_PORT" 2>/dev/null
 	wait "$cpid" 2>/dev/null
 	[ "$(locks_count repo1)" -ge 1 ] && ok "a killed restic left a lock" || not_ok "a killed restic left a lock"
-	agent_run "$T_DIR/a5.log" && ok "backup after a stale lock succeeds" || { not_ok "backup after a stale lock succeeds"; show "$T_DIR/a5.log"; }
+	# With a backup flag: the unlock must not get it.
+	EXTRA_ARGS="-e --exclude=numbers.txt" agent_run "$T_DIR/a5.log" && ok "backup after a stale lock succeeds (with -e --exclude)" ||
+		{ not_ok "backup after a stale lock succeeds"; show "$T_DIR/a5.log"; }
 	grep -q "restic unlock" "$T_DIR/a5.log" && ok "stale lock: unlock was used" || not_ok "stale lock: unlock was used"
 else
 	wait "$cpid"

@@ -9,7 +9,10 @@
 #                            SSHD_DIR SSHD_PORT SSHD_PID SSHD_LOG
 #                            SSH_KEY          client private key (0600)
 #                            SSH_KNOWN_HOSTS  "[127.0.0.1]:PORT ssh-ed25519 ..."
+#                                             (and "[::1]:PORT ..." with SSHD_IPV6)
 #                            REPO_ROOT        <chroot>/home/restic as seen here
+#                            SSHD_IPV6        1 when it also listens on [::1]
+#                                             (loopback has ::1), else empty
 #                          Repositories are then at sftp:restic@127.0.0.1:NAME
 #                          (relative to the login directory /home/restic).
 #   sshd_stop              stop it (also registered with at_exit)
@@ -25,6 +28,7 @@
 SSHD_BIN=${SSHD_BIN:-/usr/sbin/sshd}
 SSHD_BASE=${SSHD_BASE:-/var/lib/rds-sshd}
 SSHD_PID=
+SSHD_IPV6=
 SSHD_MADE_DIR=
 SSHD_CLEANUP_SET=
 
@@ -93,11 +97,17 @@ sshd_wait_ready() {
 	return 1
 }
 
+# 0 when the loopback interface has ::1 (for sshd to listen on).
+sshd_has_ipv6_loopback() {
+	grep -qi '^0\{31\}1 .* lo$' /proc/net/if_inet6 2>/dev/null
+}
+
 sshd_write_config() {
 	local d=$1 port=$2
 	cat >"$d/etc/sshd_config" <<EOF
 Port $port
 ListenAddress 127.0.0.1
+${SSHD_IPV6:+ListenAddress [::1]}
 HostKey $d/etc/ssh_host_ed25519_key
 PidFile none
 LogLevel VERBOSE
@@ -158,6 +168,8 @@ sshd_start() {
 	install -m 0644 "$d/client/id_ed25519.pub" "$d/etc/authorized_keys/restic" || return 1
 
 	SSHD_LOG=$d/sshd.log
+	SSHD_IPV6=
+	sshd_has_ipv6_loopback && SSHD_IPV6=1
 	port=22219
 	# A port can be taken between the probe and the bind: retry a few ports.
 	for _ in 1 2 3 4 5; do
@@ -190,7 +202,8 @@ sshd_start() {
 	SSH_KNOWN_HOSTS=$d/client/known_hosts
 	REPO_ROOT=$d/chroot/home/restic
 	echo "[127.0.0.1]:$port $(cut -d' ' -f1,2 "$d/etc/ssh_host_ed25519_key.pub")" >"$SSH_KNOWN_HOSTS"
-	export SSHD_DIR SSHD_PORT SSHD_PID SSHD_LOG SSH_KEY SSH_KNOWN_HOSTS REPO_ROOT
+	[ -n "$SSHD_IPV6" ] && echo "[::1]:$port $(cut -d' ' -f1,2 "$d/etc/ssh_host_ed25519_key.pub")" >>"$SSH_KNOWN_HOSTS"
+	export SSHD_DIR SSHD_PORT SSHD_PID SSHD_LOG SSH_KEY SSH_KNOWN_HOSTS REPO_ROOT SSHD_IPV6
 }
 
 # Every descendant of $1, children first listed after their parent.

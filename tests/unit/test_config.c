@@ -135,6 +135,70 @@ int main(void)
 	base_env();
 	setv("SSH_HOST", "-oProxyCommand=x");
 	expect_error("SSH_HOST that looks like an option", "SSH_HOST='-oProxyCommand=x'", NULL);
+	/* IPv6 literals, bare or in brackets (dropped), with or without a user. */
+	{
+		static const char *const ok_hosts[][2] = {
+			{ "::1", "::1" },
+			{ "fd00::5", "fd00::5" },
+			{ "restic@::1", "restic@::1" },
+			{ "[::1]", "::1" },
+			{ "backup@[fd00::5]", "backup@fd00::5" },
+			{ "2001:db8::1:2", "2001:db8::1:2" },
+			{ "::ffff:192.0.2.1", "::ffff:192.0.2.1" },
+			{ "192.0.2.1", "192.0.2.1" },
+			{ "backup-server", "backup-server" },
+		};
+		for (size_t i = 0; i < sizeof(ok_hosts) / sizeof(ok_hosts[0]); i++) {
+			base_env();
+			setv("SSH_HOST", ok_hosts[i][0]);
+			CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "SSH_HOST=%s is valid (%s)", ok_hosts[i][0],
+				  err);
+			CHECK_STR(c.ssh_host, ok_hosts[i][1], "SSH_HOST=%s is used as %s", ok_hosts[i][0],
+				  ok_hosts[i][1]);
+			config_free(&c);
+		}
+	}
+	base_env();
+	setv("SSH_HOST", "restic@[fd00::5]");
+	config_init(&c);
+	CHECK(config_load_env(&c, fake_getenv, err, sizeof(err)) == 0 &&
+		      config_validate(&c, CONFIG_RUNRESTIC, err, sizeof(err)) == 0 &&
+		      !strcmp(c.ssh_host, "restic@fd00::5"),
+	      "runrestic takes an IPv6 SSH_HOST too (%s)", err);
+	config_free(&c);
+	base_env();
+	setv("SSH_HOST", "host:2222");
+	expect_error("SSH_HOST with a port", "SSH_HOST='host:2222'", "SSH_PORT");
+	base_env();
+	setv("SSH_HOST", "[::1]:2222");
+	expect_error("bracketed SSH_HOST with a port", "SSH_HOST='[::1]:2222'", "IPv6");
+	base_env();
+	setv("SSH_HOST", "fd00:::5");
+	expect_error("IPv6 with ':::'", "SSH_HOST='fd00:::5'", "IPv6");
+	base_env();
+	setv("SSH_HOST", "fe80::1%eth0");
+	expect_error("IPv6 with a zone", "SSH_HOST='fe80::1%eth0'", "no zone");
+	base_env();
+	setv("SSH_HOST", "[]");
+	expect_error("empty brackets", "SSH_HOST='[]'", "IPv6");
+	base_env();
+	setv("SSH_HOST", "[::1");
+	expect_error("unclosed bracket", "SSH_HOST='[::1'", "IPv6");
+	base_env();
+	setv("SSH_HOST", "us:er@::1");
+	expect_error("':' in the user", "SSH_HOST='us:er@::1'", "USER@NAME");
+	base_env();
+	setv("SSH_HOST", "@::1");
+	expect_error("empty user", "SSH_HOST='@::1'", "USER@NAME");
+	base_env();
+	setv("SSH_HOST", "restic@");
+	expect_error("no host after the user", "SSH_HOST='restic@'", "USER@NAME");
+	base_env();
+	setv("SSH_HOST", "srv\x1b[2J");
+	expect_error("SSH_HOST with ESC", "SSH_HOST='srv\\x1b[2J'", NULL);
+	base_env();
+	setv("SSH_HOST", "gg::1");
+	expect_error("not hex", "SSH_HOST='gg::1'", "IPv6");
 	base_env();
 	setv("REPO_PATH", "");
 	expect_error("missing REPO_PATH", "REPO_PATH is empty", NULL);
@@ -169,6 +233,31 @@ int main(void)
 	setv("PRE_HOOK", "pg_dump db | gzip");
 	expect_error("hook needing a shell", "PRE_HOOK=", "sh -c");
 	base_env();
+	setv("SERVICE_NAME", "stack_db");
+	setv("POST_HOOK", "rm -f /dump/*.sql");
+	expect_error("hook with an unquoted glob", "POST_HOOK=", "sh -c");
+	expect_error("hook with an unquoted glob: the word is shown", "'/dump/*.sql'", "'*'");
+	base_env();
+	setv("SERVICE_NAME", "stack_db");
+	setv("PRE_HOOK", "sh -c 'a\nb' \xe9*");
+	expect_error("hook error with a newline and Latin-1", "PRE_HOOK='sh -c 'a\\x0ab' \xef\xbf\xbd*'", NULL);
+	base_env();
+	setv("SERVICE_NAME", "stack_db");
+	setv("PRE_HOOK", "ls /dump/db?.sql");
+	expect_error("pre-hook with an unquoted ?", "PRE_HOOK=", "'/dump/db?.sql'");
+	base_env();
+	setv("SERVICE_NAME", "stack_db");
+	setv("PRE_HOOK", "rm -f '/dump/*.sql' /dump/\\?");
+	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "quoted and escaped globs in a hook are allowed (%s)", err);
+	CHECK(c.pre_argv.n == 4 && !strcmp(c.pre_argv.v[2], "/dump/*.sql") && !strcmp(c.pre_argv.v[3], "/dump/?"),
+	      "quoted globs stay literal");
+	config_free(&c);
+	base_env();
+	setv("EXTRA_ARGS", "-e --exclude=*.tmp -e --exclude=/backup/cache/?");
+	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "EXTRA_ARGS may hold unquoted globs (%s)", err);
+	CHECK(c.restic_args.n == 2 && !strcmp(c.restic_args.v[0], "--exclude=*.tmp"), "EXTRA_ARGS glob kept literally");
+	config_free(&c);
+	base_env();
 	setv("POST_HOOK", "rm -f /dump/x");
 	expect_error("hook without SERVICE_NAME", "POST_HOOK is set but SERVICE_NAME is empty", NULL);
 	base_env();
@@ -196,6 +285,32 @@ int main(void)
 	base_env();
 	setv("EXTRA_ARGS", "--verbose '");
 	expect_error("unbalanced EXTRA_ARGS", "EXTRA_ARGS:", "quote");
+	base_env();
+	setv("BACKUP_HOST", "caf\xe9");
+	expect_error("Latin-1 BACKUP_HOST", "BACKUP_HOST='caf\xef\xbf\xbd'", "not valid UTF-8");
+	base_env();
+	setv("BACKUP_HOST", "db\x1b[2Jx");
+	expect_error("BACKUP_HOST with ESC", "BACKUP_HOST='db\\x1b[2Jx'", "control character");
+	base_env();
+	setv("BACKUP_HOST", "db\tx");
+	expect_error("BACKUP_HOST with a tab", "BACKUP_HOST=", "control character");
+	base_env();
+	setv("SERVICE_NAME", "stack_\xff");
+	expect_error("SERVICE_NAME not UTF-8", "SERVICE_NAME=", "not valid UTF-8");
+	base_env();
+	setv("SERVICE_NAME", "stack_\xc2\x85"
+			     "db");
+	expect_error("SERVICE_NAME with a C1 control", "SERVICE_NAME='stack_\\u0085db'", "control character");
+	base_env();
+	setv("REPO_PATH", "caf\xe9");
+	expect_error("REPO_PATH not UTF-8 (the default BACKUP_HOST)", "REPO_PATH=", "not valid UTF-8");
+	base_env();
+	setv("BACKUP_HOST", "caf\xc3\xa9"
+			    "-db");
+	setv("SERVICE_NAME", "st\xc3\xa4"
+			     "ck_db");
+	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "UTF-8 BACKUP_HOST and SERVICE_NAME are valid (%s)", err);
+	config_free(&c);
 	base_env();
 	setv("LOG_FORMAT", "xml");
 	expect_error("bad LOG_FORMAT", "LOG_FORMAT='xml'", "text or json");

@@ -11,6 +11,7 @@
 #include "restic.h"
 #include "restic_out.h"
 #include "t.h"
+#include "utf8.h"
 #include "util.h"
 
 #define DATA "tests/data/restic"
@@ -91,9 +92,6 @@ static void test_argv_extras(void)
 			       " -o ConnectTimeout=10 -o ServerAliveInterval=30 -s sftp",
 			       "--password-file",
 			       "/run/secrets/restic-repo-password",
-			       "--verbose",
-			       "--limit-upload",
-			       "1000",
 			       NULL };
 
 	r.restic_bin = "/usr/bin/restic";
@@ -102,7 +100,44 @@ static void test_argv_extras(void)
 	r.restic_args = args;
 	r.ssh_log_file = "/run/rds/ssh.log";
 	CHECK_INT(restic_argv_base(&sv, &r), 0, "extras build");
-	check_argv(&sv, want, "extras");
+	check_argv(&sv, want, "extras (restic_args are not in the base argv)");
+	strvec_free(&sv);
+}
+
+/* -e/--restic-arg values are backup flags: only `restic backup` gets them,
+ * after its own flags and before PATH; init and unlock (which would refuse
+ * --exclude as an unknown flag) get none. */
+static void test_argv_restic_args(void)
+{
+	struct restic_remote r = base_remote;
+	struct strvec sv = { 0 };
+	char *args[] = { "--exclude=/backup/cache", "--limit-upload", "1000", NULL };
+	char *tags[] = { "rds", NULL };
+	const char *want[] = { "backup",         "--json", "--host",  "h", "--tag", "rds", "--exclude=/backup/cache",
+			       "--limit-upload", "1000",   "/backup", NULL };
+	size_t i;
+
+	r.restic_args = args;
+	CHECK_INT(restic_argv_backup(&sv, &r, "h", tags, "/backup"), 0, "backup with restic_args builds");
+	CHECK_INT(sv.n, 7 + 10, "backup: base + 6 + 3 restic_args + PATH");
+	for (i = 0; want[i] && 7 + i < sv.n; i++)
+		CHECK_STR(sv.v[7 + i], want[i], "backup with restic_args: argv[%zu]", 7 + i);
+	for (i = 0; i < 7 && i < sv.n; i++)
+		CHECK(strcmp(sv.v[i], "--exclude=/backup/cache") != 0, "no restic_arg before the subcommand: [%zu]", i);
+	strvec_free(&sv);
+
+	CHECK_INT(restic_argv_init(&sv, &r), 0, "init with restic_args set builds");
+	CHECK_INT(sv.n, 8, "init: base + init, no restic_args");
+	CHECK_STR(sv.n == 8 ? sv.v[7] : NULL, "init", "init is last");
+	strvec_free(&sv);
+	CHECK_INT(restic_argv_unlock(&sv, &r, 0), 0, "unlock with restic_args set builds");
+	CHECK_INT(sv.n, 8, "unlock: base + unlock, no restic_args");
+	strvec_free(&sv);
+	CHECK_INT(restic_argv_unlock(&sv, &r, 1), 0, "unlock --remove-all with restic_args set builds");
+	CHECK_INT(sv.n, 9, "unlock --remove-all: no restic_args");
+	strvec_free(&sv);
+	CHECK_INT(restic_argv_base(&sv, &r), 0, "base with restic_args set builds");
+	CHECK_INT(sv.n, 7, "base (runrestic's defaults): no restic_args");
 	strvec_free(&sv);
 }
 
@@ -613,6 +648,8 @@ static enum restic_outcome expected_outcome(const char *name)
 		{ "killed", RESTIC_INTERRUPTED },
 		{ "incomplete", RESTIC_INCOMPLETE },
 		{ "init-exists", RESTIC_FAILED },
+		{ "config-unreadable", RESTIC_FAILED },
+		{ "repo-unreadable", RESTIC_FAILED },
 		{ "hostkey-mismatch", RESTIC_FAILED },
 		{ "hostkey-unknown", RESTIC_FAILED },
 		{ "permission-denied", RESTIC_FAILED },
@@ -651,6 +688,11 @@ static const char *expected_last(const char *ver, const char *name)
 			   : "repository does not exist: unable to open config file";
 	if (strcmp(name, "wrong-password") == 0)
 		return "wrong password or no key found";
+	if (strcmp(name, "config-unreadable") == 0)
+		return "config cannot be loaded: ";
+	if (strcmp(name, "repo-unreadable") == 0)
+		return old ? "unable to open repository at sftp:restic@127.0.0.1:repo-unreadable-0.14: ReadDir: "
+			   : "unable to open config file: Lstat repo-unreadable-0.18/config: permission denied";
 	if (strcmp(name, "locked") == 0 || strcmp(name, "stale-lock") == 0)
 		return "unable to create lock in backend: repository is already locked exclusively by PID";
 	if (strcmp(name, "incomplete") == 0)
@@ -691,11 +733,18 @@ static void test_recorded_runs(void)
 		got = restic_classify(code, err);
 		CHECK(got == want, "%s %s (exit %d) is %s (got %s)", ver, name, code, restic_outcome_name(want),
 		      restic_outcome_name(got));
-		/* The texts alone, as 0.14 would exit (1), must tell the same:
-		 * 0.18's JSON exit_error messages carry the same words. */
-		if (code == 10 || code == 11 || code == 12)
+		/* The lock and password texts alone, as 0.14 would exit (1),
+		 * must tell the same: 0.18's JSON exit_error messages carry the
+		 * same words. Not so for a missing repository: 0.17+ says "Is
+		 * there a repository..." for any config read error, and its
+		 * exit_error line carries the exit code, so exit 1 with one is
+		 * a plain failure. */
+		if (code == 11 || code == 12)
 			CHECK(restic_classify(1, err) == want, "%s %s: text alone gives %s", ver, name,
 			      restic_outcome_name(want));
+		if (code == 10)
+			CHECK(restic_classify(1, err) == RESTIC_FAILED,
+			      "%s %s: exit 1 with a 0.17+ exit_error line is a plain failure", ver, name);
 
 		want_last = expected_last(ver, name);
 		if (want_last) {
@@ -738,6 +787,26 @@ static void test_classify_codes(void)
 	CHECK_INT(restic_classify(1, "Fatal: unable to create lock in backend: Save(<lock/1>): permission denied"),
 		  RESTIC_FAILED, "a lock that cannot be written is no lock conflict");
 	CHECK_INT(restic_classify(2, "wrong password or no key found"), RESTIC_FAILED, "text decides only for exit 1");
+	/* A missing repository with exit 1: only the "does not exist" texts,
+	 * and never next to a 0.17+ exit_error line. */
+	CHECK_INT(restic_classify(1, "Fatal: unable to open config file: Lstat: file does not exist\n"
+				     "Is there a repository at the following location?\nsftp:u@h:r\n"),
+		  RESTIC_NO_REPO, "0.14 missing repository");
+	CHECK_INT(restic_classify(1, "Fatal: unable to open config file: stat /srv/r/config: no such file or "
+				     "directory\nIs there a repository at the following location?\n/srv/r\n"),
+		  RESTIC_NO_REPO, "missing local repository (no such file or directory)");
+	CHECK_INT(restic_classify(1, "Fatal: unable to open config file: Lstat: permission denied\n"
+				     "Is there a repository at the following location?\nsftp:u@h:r\n"),
+		  RESTIC_FAILED, "a config that cannot be read is no missing repository");
+	CHECK_INT(restic_classify(1, "Fatal: unable to open config file: <config/> does not exist: input/output error\n"
+				     "Is there a repository at the following location?\n"),
+		  RESTIC_FAILED, "'does not exist' only as 'file does not exist'");
+	CHECK_INT(restic_classify(1, "Is there a repository at the following location?\n"), RESTIC_FAILED,
+		  "the question alone is no missing repository");
+	CHECK_INT(restic_classify(1, "{\"message_type\":\"exit_error\",\"code\":1,\"message\":\"Fatal: unable to open "
+				     "config file: Lstat r/config: file does not exist\\nIs there a repository at the "
+				     "following location?\"}\n"),
+		  RESTIC_FAILED, "exit 1 with a 0.17+ exit_error line: plain failure, whatever the text");
 	CHECK_INT(restic_classify(-1, NULL), RESTIC_FAILED, "could not run");
 	CHECK_STR(restic_outcome_name(RESTIC_OK), "ok", "name ok");
 	CHECK_STR(restic_outcome_name(RESTIC_NO_REPO), "no-repository", "name no-repository");
@@ -776,6 +845,29 @@ static void test_last_error_synthetic(void)
 	CHECK_STR(small, "a rathe", "truncated to the buffer");
 	restic_last_error("x", buf, 0);
 	CHECK(1, "zero-length buffer is left alone");
+
+	/* Valid UTF-8 always: a Latin-1 file name, a cut, a C1 control. */
+	restic_last_error("Fatal: open /srv/caf\xe9: permission denied\n", buf, sizeof(buf));
+	CHECK_STR(buf, "open /srv/caf\xef\xbf\xbd: permission denied", "a Latin-1 byte becomes U+FFFD");
+	restic_last_error("Fatal: abcdef\xc3\xa9\n", small, sizeof(small));
+	CHECK_STR(small, "abcdef", "a cut falls before a character that does not fit");
+	restic_last_error("Fatal: a\xc2\x9b"
+			  "31mb\n",
+			  buf, sizeof(buf));
+	CHECK_STR(buf, "a?31mb", "a C1 control character becomes '?'");
+	{
+		char item[1200], line[1400], big[600];
+		size_t n = 0;
+		for (int i = 0; i < 500; i++)
+			memcpy(item + 2 * i, "\xc3\xa9", 2), n += 2;
+		item[n] = '\0';
+		snprintf(line, sizeof(line),
+			 "{\"message_type\":\"error\",\"error\":{\"message\":\"read: boom\"},\"item\":\"/%s\"}\n",
+			 item);
+		restic_last_error(line, big, sizeof(big));
+		CHECK(utf8_valid(big, strlen(big)) && strstr(big, ": read: boom"),
+		      "a long UTF-8 item is cut between characters (%zu bytes)", strlen(big));
+	}
 }
 
 static void test_hints_synthetic(void)
@@ -797,6 +889,7 @@ int main(void)
 	test_argv_default();
 	test_argv_user_at_host();
 	test_argv_extras();
+	test_argv_restic_args();
 	test_argv_quoting();
 	test_argv_ipv6();
 	test_argv_refused();

@@ -31,6 +31,21 @@ static void expect_error(const char *in, const char *needle)
 	strvec_free(&sv);
 }
 
+/* With WORDS_REFUSE_GLOB (hooks). */
+static void expect_glob(const char *in, int refused, const char *needle)
+{
+	struct strvec sv = { 0 };
+	char err[512] = "";
+	int rc = words_split_flags(in, WORDS_REFUSE_GLOB, &sv, err, sizeof(err));
+
+	if (refused)
+		CHECK(rc < 0 && strstr(err, needle) && strstr(err, "sh -c") && !strchr(err, '\n'),
+		      "glob in [%s] refused naming \"%s\" and sh -c (got \"%s\")", in, needle, err);
+	else
+		CHECK(rc == 0, "[%s] has no unquoted glob: accepted (got \"%s\")", in, err);
+	strvec_free(&sv);
+}
+
 #define W(...) ((const char *const[]){ __VA_ARGS__ })
 #define N(...) (sizeof((const char *const[]){ __VA_ARGS__ }) / sizeof(char *))
 #define EXPECT(in, ...) expect(in, W(__VA_ARGS__), N(__VA_ARGS__))
@@ -102,5 +117,32 @@ int main(void)
 	expect_error("echo $HOME", "'$'");
 	expect_error("cat < x", "'<'");
 	check_wire();
+
+
+	/* Globs: words_split (EXTRA_ARGS) keeps them literal... */
+	EXPECT("-e --exclude=*.tmp -e --exclude=/a/?/[ab]", "-e", "--exclude=*.tmp", "-e", "--exclude=/a/?/[ab]");
+	/* ...WORDS_REFUSE_GLOB (hooks) refuses the unquoted ones. */
+	expect_glob("rm -f /dump/*.sql", 1, "'/dump/*.sql'");
+	expect_glob("rm -f /dump/*.sql", 1, "'*'");
+	expect_glob("ls /dump/db?.sql", 1, "'/dump/db?.sql'");
+	expect_glob("ls /dump/db[12].sql", 1, "'/dump/db[12].sql'");
+	expect_glob("ls /dump/db[12].sql", 1, "'['");
+	expect_glob("echo a \"b\"*c", 1, "'b*c'");
+	expect_glob("echo 'a\nb'*", 1, "'a\\x0ab*'");
+	expect_glob("rm -f '/dump/*.sql'", 0, NULL);
+	expect_glob("rm -f \"/dump/*.sql\"", 0, NULL);
+	expect_glob("rm -f /dump/\\*.sql /x/\\? /y/\\[a]", 0, NULL);
+	expect_glob("sh -c 'rm -f /dump/*.sql'", 0, NULL);
+	expect_glob("[ -f /dump/x ]", 0, NULL);
+	expect_glob("echo a[", 0, NULL);
+	expect_glob("echo ']'[", 0, NULL);
+	expect_glob("pg_dumpall -U postgres -f /dump/db.sql", 0, NULL);
+	{
+		struct strvec sv = { 0 };
+		char err[256] = "";
+		int rc = words_split_flags("rm -f '/d/*.sql' x", WORDS_REFUSE_GLOB, &sv, err, sizeof(err));
+		CHECK(rc == 0 && sv.n == 4 && !strcmp(sv.v[2], "/d/*.sql"), "a quoted glob stays literal in argv");
+		strvec_free(&sv);
+	}
 	return T_DONE();
 }

@@ -4,6 +4,9 @@
 # builds (restic -r sftp:... -o sftp.command=ssh ... --password-file F CMD).
 #
 #   bash tests/data/restic/record.sh            (from the repository root, as root)
+#   RECORD_ONLY=unreadable bash tests/data/restic/record.sh
+#                       only the unreadable-repository cases; their rows in
+#                       index.tsv are replaced, the others kept
 #
 # For every restic found (0.14 = `restic` from PATH when it says 0.14, 0.18 =
 # $RDS_CACHE/restic-0.18 from scripts/restic-trixie.sh) it writes
@@ -54,6 +57,26 @@ restic_at() {
 		--password-file "${PW:-$W/pw}" "$@"
 }
 
+# Permission errors on the server: a repository that exists but that the
+# SFTP user cannot read must not look like a missing one (the agent would
+# run `init`). config-unreadable: the config file mode 000 (0.14 retries for
+# about 45 s). repo-unreadable: the repository directory mode 000, so that
+# even Lstat of config fails; 0.17+ then exits 1 with "Is there a repository
+# at the following location?", as it does for a missing one.
+record_unreadable() {
+	local repo
+	for repo in config-unreadable-$VER repo-unreadable-$VER; do
+		rm -rf "${REPO_ROOT:?}/$repo"
+		restic_at "$repo" init >/dev/null 2>&1 || echo "# $VER: init of $repo failed" >&2
+	done
+	chmod 000 "$REPO_ROOT/config-unreadable-$VER/config"
+	CMDNAME="backup --json" rec config-unreadable restic_at "config-unreadable-$VER" backup --json --host rds-test "$W/src"
+	chmod 0600 "$REPO_ROOT/config-unreadable-$VER/config"
+	chmod 000 "$REPO_ROOT/repo-unreadable-$VER"
+	CMDNAME="backup --json" rec repo-unreadable restic_at "repo-unreadable-$VER" backup --json --host rds-test "$W/src"
+	chmod 0700 "$REPO_ROOT/repo-unreadable-$VER"
+}
+
 lock_file_exists() { [ -n "$(ls -A "$REPO_ROOT/$1/locks" 2>/dev/null)" ]; }
 
 record_version() {
@@ -69,6 +92,10 @@ record_version() {
 	printf 'second file\n' >"$W/src/sub dir/b.txt"
 	head -c 2000000 /dev/urandom >"$W/src/random.bin"
 	ln -s a.txt "$W/src/link"
+	if [ "${RECORD_ONLY:-}" = unreadable ]; then
+		record_unreadable
+		return
+	fi
 
 	CMDNAME=init rec init restic_at "$repo" init
 	CMDNAME="backup --json" rec backup1 restic_at "$repo" backup --json --host rds-test --tag rds --tag stack_db "$W/src"
@@ -79,6 +106,7 @@ record_version() {
 	CMDNAME=init rec init-exists restic_at "$repo" init
 	CMDNAME="backup --json" rec no-repo restic_at "missing-$VER" backup --json --host rds-test "$W/src"
 	CMDNAME="backup --json" PW=$W/pw-wrong rec wrong-password restic_at "$repo" backup --json --host rds-test "$W/src"
+	record_unreadable
 
 	# A live exclusive lock: `check --read-data` holds one while it reads
 	# every pack, at 8 KiB/s for many seconds.
@@ -156,6 +184,13 @@ if restic version 2>/dev/null | grep -q '^restic 0\.14\.'; then
 fi
 if [ -x "$RDS_CACHE/restic-0.18" ]; then
 	R=$RDS_CACHE/restic-0.18 VER=0.18 record_version
+fi
+if [ "${RECORD_ONLY:-}" = unreadable ]; then
+	# The other rows stay; a stable sort on the version keeps each
+	# version's rows together and in recording order.
+	awk -F'\t' 'NR == FNR { new[$1 FS $2] = 1; next } !(($1 FS $2) in new)' "$INDEX" "$OUT/index.tsv" |
+		cat - "$INDEX" | sort -s -t "$(printf '\t')" -k1,1 >"$INDEX.merged" || exit 1
+	mv "$INDEX.merged" "$INDEX"
 fi
 mv "$INDEX" "$OUT/index.tsv"
 ok "recorded into $OUT"
