@@ -4,8 +4,9 @@
 # repository with the same flags, alternating, BENCH_CYCLES times each:
 # first with nothing changed, then with 1% of the small files changed before
 # each run (a different 1% for the agent and for restic, so each sees the
-# same amount of change). Also: the processes started per cycle (the
-# agent's children and theirs), counted with strace.
+# same amount of change). Then whole one-shot agent runs against bare
+# restic. Also: the processes started per cycle (the agent's children and
+# theirs), counted with strace.
 #   bash bench/cycle.sh
 source "$(dirname "$0")/lib.sh"
 CYCLES=${BENCH_CYCLES:-5}
@@ -84,6 +85,32 @@ measure "no change" 0
 measure "1% of files changed" 20
 kill "$APID" 2>/dev/null
 wait "$APID" 2>/dev/null
+
+# One-shot (RUN_AT empty): the whole agent process, start to exit, against
+# a bare restic backup with the same flags, in alternating pairs: what the
+# agent adds around restic (settings, key copy, status, reaping).
+oneshot() {
+	local t0 t1
+	t0=$(now_ms)
+	env -u RUN_AT "$BIN/rds-agent" >"$T_DIR/oneshot.log" 2>&1 || return 1
+	t1=$(now_ms)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1000 }'
+}
+: >"$T_DIR/oa.txt"
+: >"$T_DIR/ob.txt"
+ONESHOTS=$((CYCLES * 2 + 1))
+for ((i = 0; i < ONESHOTS; i++)); do
+	a=$(oneshot) || { not_ok "one-shot run $i"; show "$T_DIR/oneshot.log"; break; }
+	echo "$a" >>"$T_DIR/oa.txt"
+	b=$(bare_cycle) || { not_ok "bare restic $i"; show "$T_DIR/bare.err"; break; }
+	echo "$b" >>"$T_DIR/ob.txt"
+done
+a=$(median <"$T_DIR/oa.txt")
+b=$(median <"$T_DIR/ob.txt")
+result "one-shot agent, no change (median of $ONESHOTS)" "$a" s
+result "bare restic backup (median of $ONESHOTS)" "$b" s
+ratio "one-shot, no change (agent / bare restic)" "$a" "$b" "s, median of $ONESHOTS pairs"
+ok "one-shot: $ONESHOTS agent runs and $ONESHOTS bare restic runs"
 
 # Processes per cycle: one one-shot cycle under strace (its start-up has no
 # process of its own), every execve in the tree.

@@ -528,8 +528,11 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		 * context is cancelled first), and a restic killed after the
 		 * grace cannot: remove our now stale lock in what is left of
 		 * STOP_TIMEOUT, so the repository is left unlocked. */
-		log_info("backup %s; removing its stale lock", timed_out ? "stopped by BACKUP_TIMEOUT" : "interrupted");
-		restic_simple(j, "unlock", unlock_stale_argv, unlock_reserve_ms(j), 0);
+		if (!r->res.not_started) {
+			log_info("backup %s; removing its stale lock",
+				 timed_out ? "stopped by BACKUP_TIMEOUT" : "interrupted");
+			restic_simple(j, "unlock", unlock_stale_argv, unlock_reserve_ms(j), 0);
+		}
 		if (timed_out) {
 			status_fmt_duration(j->cfg->backup_timeout_s, when, sizeof(when));
 			snprintf(msg, msglen, "backup stopped after BACKUP_TIMEOUT=%s: restic had not finished", when);

@@ -83,6 +83,11 @@ if wait_for 10 test -s "$T_DIR/accepted" && HPID=$(hook_pid); then
 	esac
 	! tr '\0' '\n' <"/proc/$HPID/environ" | grep -q -e "$SECRET" -e mysqldump &&
 		ok "nor in its environment" || not_ok "the hook's words are not in rds-hook's environment"
+	# The long-lived agent blanks PRE_HOOK in its own environment block.
+	! tr '\0' '\n' <"/proc/$APID/environ" | grep -q -e "$SECRET" -e mysqldump &&
+		tr '\0' '\n' <"/proc/$APID/environ" | grep -qx "PRE_HOOK=" &&
+		ok "nor in the agent's /proc/PID/environ (PRE_HOOK= is blank there)" ||
+		not_ok "the hook's words are not in the agent's environ" "$(tr '\0' '\n' <"/proc/$APID/environ" | grep PRE_HOOK)"
 else
 	not_ok "rds-hook started and connected to the silent socket"
 	show "$T_DIR/wait.log"
