@@ -156,7 +156,7 @@ static int run_scheduled(struct job *j)
 		time_t end, t;
 
 		j->st.next_run = next;
-		if (status_write(c->status_file, &j->st) < 0)
+		if (status_write(c->status_file, &j->st, 0) < 0)
 			log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
 		fmt_local(next, when, sizeof(when));
 		log_info("next backup at %s", when);
@@ -178,7 +178,8 @@ static int run_scheduled(struct job *j)
 	}
 	log_info("stopping: no further backups are scheduled");
 	j->st.next_run = 0;
-	status_write(c->status_file, &j->st);
+	if (status_write(c->status_file, &j->st, 1) < 0)
+		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
 	return 0;
 }
 

@@ -55,7 +55,8 @@ int job_copy_key(const char *src, const char *dir, char *dst, size_t dstlen, cha
 		snprintf(err, errlen, "RDS_RUN_DIR=%s is too long", dir);
 		goto out;
 	}
-	if (write_file_atomic(dst, key, len, 0600) < 0) {
+	/* Not fsynced: the copy is made again at every start. */
+	if (write_file_replace(dst, key, len, 0600, 0) < 0) {
 		snprintf(err, errlen, "cannot write the key copy %s: %s", dst, strerror(errno));
 		goto out;
 	}
@@ -570,7 +571,8 @@ enum status_result job_run(struct job *j)
 	j->st.running = 1;
 	j->st.bytes_added = 0;
 	j->st.files_new = j->st.files_changed = 0;
-	if (status_write(c->status_file, &j->st) < 0)
+	/* "running" need not survive a crash: the record before it does. */
+	if (status_write(c->status_file, &j->st, 0) < 0)
 		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
 
 	if (c->pre_argv.n &&
@@ -615,7 +617,7 @@ enum status_result job_run(struct job *j)
 	else
 		j->st.last_success = j->st.last_end;
 	snprintf(j->st.message, sizeof(j->st.message), "%s", msg);
-	if (status_write(c->status_file, &j->st) < 0)
+	if (status_write(c->status_file, &j->st, 1) < 0)
 		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
 	log_info("run finished: %s — %s (%.1fs)", status_result_name(result), msg, j->st.duration_s);
 	return result;

@@ -56,7 +56,7 @@ static json_t *text(const char *s)
 	return json_string(clean);
 }
 
-int status_write(const char *path, const struct status *s)
+int status_write(const char *path, const struct status *s, int durable)
 {
 	json_t *root = json_object(), *job = json_object(), *jobs = json_object();
 	char *text_ = NULL, key[sizeof(s->job) * 3];
@@ -97,7 +97,7 @@ int status_write(const char *path, const struct status *s)
 	text_ = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
 	if (!text_)
 		goto out;
-	rc = write_file_atomic(path, text_, strlen(text_), 0644);
+	rc = write_file_replace(path, text_, strlen(text_), 0644, durable);
 out:
 	free(text_);
 	json_decref(job);

@@ -31,8 +31,9 @@ struct status {
 const char *status_result_name(enum status_result r);
 
 /* Writes s to path atomically (mode 0644); every string is written as valid
- * UTF-8. Returns 0 or -1 with errno set. */
-int status_write(const char *path, const struct status *s);
+ * UTF-8. durable: fsynced (the end of a run); else a crash may lose it (the
+ * start of a run, the next run time). Returns 0 or -1 with errno set. */
+int status_write(const char *path, const struct status *s, int durable);
 
 /* Reads path into s. Returns 0, or -1 with a reason in err. */
 int status_read(const char *path, struct status *s, char *err, size_t errlen);

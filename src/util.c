@@ -158,6 +158,11 @@ static int sync_dir(const char *path)
 
 int write_file_atomic(const char *path, const char *data, size_t len, int mode)
 {
+	return write_file_replace(path, data, len, mode, 1);
+}
+
+int write_file_replace(const char *path, const char *data, size_t len, int mode, int durable)
+{
 	char tmp[4096];
 	size_t off = 0;
 	int fd, saved;
@@ -174,7 +179,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode)
 		}
 		off += (size_t)w;
 	}
-	if (fchmod(fd, (mode_t)mode & 07777) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, (mode_t)mode & 07777) < 0 || (durable && fsync(fd) < 0))
 		goto fail;
 	/* close() reports a late write error (NFS); the descriptor is gone
 	 * either way. */
@@ -185,7 +190,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, int mode)
 	fd = -1;
 	if (rename(tmp, path) < 0)
 		goto fail;
-	return sync_dir(path);
+	return durable ? sync_dir(path) : 0;
 fail:
 	saved = errno;
 	if (fd >= 0)

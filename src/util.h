@@ -40,6 +40,12 @@ int read_file_tail(const char *path, size_t max, char **out, size_t *len);
  * survive a crash. */
 int write_file_atomic(const char *path, const char *data, size_t len, int mode);
 
+/* write_file_atomic when durable is non-zero; otherwise the same without
+ * either fsync: readers still see the old or the new content whole, but a
+ * crash may lose the change (for files that are made again anyway, or whose
+ * next write follows soon). */
+int write_file_replace(const char *path, const char *data, size_t len, int mode, int durable);
+
 /* Monotonic clock in milliseconds. */
 long long mono_ms(void);
 

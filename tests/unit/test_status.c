@@ -30,7 +30,7 @@ static void test_round_trip(const char *path, time_t now)
 	s.bytes_added = 12345;
 	s.runs = 1;
 	s.skipped_ticks = 2;
-	CHECK_INT(status_write(path, &s), 0, "status written");
+	CHECK_INT(status_write(path, &s, 1), 0, "status written");
 	CHECK_INT(status_read(path, &r, why, sizeof(why)), 0, "status read back");
 	CHECK_STR(r.job, "stack_db", "job name kept");
 	CHECK_STR(r.repository, s.repository, "repository kept");
@@ -48,7 +48,7 @@ static void test_round_trip(const char *path, time_t now)
 	 * not make jansson drop the message, nor a Latin-1 host the job. */
 	snprintf(s.message, sizeof(s.message), "restic backup failed: /backup/caf\xe9.txt: permission denied");
 	snprintf(s.job, sizeof(s.job), "h\xf6st");
-	CHECK_INT(status_write(path, &s), 0, "status with Latin-1 bytes written");
+	CHECK_INT(status_write(path, &s, 1), 0, "status with Latin-1 bytes written");
 	CHECK_INT(status_read(path, &r, why, sizeof(why)), 0, "and read back: %s", why);
 	CHECK(strstr(r.message, "permission denied") != NULL, "the message is kept: %s", r.message);
 	CHECK(r.job[0] == 'h', "the job is kept: %s", r.job);

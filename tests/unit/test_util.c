@@ -161,6 +161,16 @@ static void check_fsync_failures(void)
 	s = slurp(path);
 	CHECK_STR(s, "new", "the new content is in place (only its durability is in doubt)");
 	free(s);
+
+	/* Not durable: no fsync at all (a failing one would show). */
+	fail_fsync_at = 1;
+	fsync_calls = 0;
+	CHECK_INT(write_file_replace(path, "fast", 4, 0644, 0), 0, "write_file_replace without durability: no fsync");
+	CHECK_INT(fsync_calls, 0, "and fsync was not called");
+	fail_fsync_at = 0;
+	s = slurp(path);
+	CHECK_STR(s, "fast", "the content is in place");
+	free(s);
 	unlink(path);
 }
 
