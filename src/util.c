@@ -69,10 +69,15 @@ void strvec_free(struct strvec *sv)
 	sv->n = sv->cap = 0;
 }
 
-int read_file_bounded(const char *path, size_t max, char **out, size_t *len)
+/* Reads at most max bytes of path into a new buffer: from its start, or
+ * (tail) its last max bytes, without the line the cut went through. The body
+ * of read_file_bounded and read_file_tail. */
+static int read_span(const char *path, size_t max, int tail, char **out, size_t *len)
 {
-	char *buf = NULL;
+	struct stat st;
+	char *buf = NULL, *nl;
 	size_t n = 0;
+	off_t from = 0;
 	int fd, rc = -1;
 
 	*out = NULL;
@@ -81,6 +86,12 @@ int read_file_bounded(const char *path, size_t max, char **out, size_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	if (tail) {
+		if (fstat(fd, &st) < 0)
+			goto out;
+		if (st.st_size > (off_t)max && lseek(fd, from = st.st_size - (off_t)max, SEEK_SET) < 0)
+			goto out;
+	}
 	buf = malloc(max + 1);
 	if (!buf)
 		goto out;
@@ -95,11 +106,19 @@ int read_file_bounded(const char *path, size_t max, char **out, size_t *len)
 			break;
 		n += (size_t)r;
 		if (n > max) {
-			rc = -2;
-			goto out;
+			if (!tail) {
+				rc = -2;
+				goto out;
+			}
+			n = max; /* it grew while we read */
+			break;
 		}
 	}
 	buf[n] = '\0';
+	if (from > 0 && (nl = memchr(buf, '\n', n))) {
+		n -= (size_t)(nl + 1 - buf);
+		memmove(buf, nl + 1, n + 1);
+	}
 	*out = buf;
 	buf = NULL;
 	if (len)
@@ -109,6 +128,16 @@ out:
 	free(buf);
 	close(fd);
 	return rc;
+}
+
+int read_file_bounded(const char *path, size_t max, char **out, size_t *len)
+{
+	return read_span(path, max, 0, out, len);
+}
+
+int read_file_tail(const char *path, size_t max, char **out, size_t *len)
+{
+	return read_span(path, max, 1, out, len);
 }
 
 /* Creates a temporary file next to path; its name goes into tmp. */
@@ -207,46 +236,3 @@ long long mono_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-int read_file_tail(const char *path, size_t max, char **out, size_t *len)
-{
-	struct stat st;
-	char *buf = NULL, *nl;
-	size_t n = 0;
-	off_t from = 0;
-	int fd, rc = -1;
-
-	*out = NULL;
-	if (len)
-		*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0 || !(buf = malloc(max + 1)))
-		goto out;
-	if (st.st_size > (off_t)max)
-		from = st.st_size - (off_t)max;
-	while (n < max) {
-		ssize_t r = pread(fd, buf + n, max - n, from + (off_t)n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			goto out;
-		if (r == 0)
-			break;
-		n += (size_t)r;
-	}
-	buf[n] = '\0';
-	if (from > 0 && (nl = memchr(buf, '\n', n))) {
-		n -= (size_t)(nl + 1 - buf);
-		memmove(buf, nl + 1, n + 1);
-	}
-	*out = buf;
-	buf = NULL;
-	if (len)
-		*len = n;
-	rc = 0;
-out:
-	free(buf);
-	close(fd);
-	return rc;
-}

@@ -9,6 +9,8 @@
 #   - the agent's healthcheck says healthy; the login shells print their help;
 #   - a new server container (service update --force) keeps its host keys and
 #     the next backup succeeds;
+#   - a new agent container takes over the last success and the repository's
+#     first sighting from the status file on its volume;
 #   - a wrong key: the agent turns unhealthy and its log says the server
 #     refused the key;
 #   - the stack, its volumes and secrets are removed without a trace.
@@ -222,6 +224,25 @@ else
 	docker service logs --tail 20 "${E2E_STACK}_db-backup" 2>&1 | show
 fi
 lap server-restart
+
+# --- a new agent container takes over the record on the agent-state volume
+seen_before=$(agent_status repository_seen_epoch)
+ok_before=$(agent_status last_success_epoch)
+agent_old=$(one_ctr db-backup)
+docker service update -d --force "${E2E_STACK}_db-backup" >/dev/null 2>&1
+new_agent() { local c; c=$(one_ctr db-backup) && [ "$c" != "$agent_old" ] && [ -n "$(agent_status max_age_s)" ]; }
+if wait_for 90 new_agent; then
+	agent=$(one_ctr db-backup)
+	[ -n "$seen_before" ] && [ "$(agent_status repository_seen_epoch)" = "$seen_before" ] &&
+		[ "$(agent_status last_success_epoch)" -ge "${ok_before:-0}" ] &&
+		docker logs "$agent" 2>&1 | grep -q "STATUS_FILE: last successful backup" &&
+		ok "a new agent container knows the last success and the repository (STATUS_FILE on a volume)" ||
+		{ not_ok "record taken over by the new agent" "seen $seen_before -> $(agent_status repository_seen_epoch)"; docker logs "$agent" 2>&1 | show; }
+	wait_for 30 is_healthy "$agent" && ok "and is healthy: $(docker exec "$agent" rds-agent health)" || not_ok "new agent healthy" "$(health "$agent")"
+else
+	not_ok "new agent container" "$(docker service ps --no-trunc "${E2E_STACK}_db-backup" 2>&1 | tail -n 3 | tr '\n' ' ')"
+fi
+lap agent-restart
 
 # --- a wrong key: unhealthy, and the log says why
 docker service update -d --secret-rm "$E2E_STACK-ssh-privkey" \

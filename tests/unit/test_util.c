@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -225,6 +226,33 @@ static void check_full_disk(void)
 	rmdir(mnt);
 }
 
+/* read_file_tail keeps the end of a long log (ssh -E) from a line start;
+ * read_file_bounded still refuses a file over its bound. */
+static void check_tail(void)
+{
+	char path[256], text[20100], *buf = NULL;
+	size_t n = 0, len = 0;
+	int line = 0;
+
+	snprintf(path, sizeof(path), "%s/log", dir);
+	while (n < 20000)
+		n += (size_t)snprintf(text + n, sizeof(text) - n, "debug3: line %05d of a long ssh log\n", line++);
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "Host key verification failed.\n");
+	CHECK_INT(write_file_atomic(path, text, n, 0600), 0, "a %zu-byte log written", n);
+	CHECK_INT(read_file_tail(path, 8192, &buf, &len), 0, "read_file_tail reads it");
+	CHECK(len <= 8192 && len > 8000, "at most the bound (%zu bytes)", len);
+	CHECK(buf && !strncmp(buf, "debug3: line ", 13), "from the start of a line: %.30s", buf ? buf : "");
+	CHECK(buf && strstr(buf, "Host key verification failed.\n") && buf[len] == '\0', "to the end, NUL-terminated");
+	free(buf);
+	buf = NULL;
+	CHECK_INT(read_file_bounded(path, 8192, &buf, &len), -2, "read_file_bounded refuses it");
+	CHECK(buf == NULL, "and gives no buffer");
+	CHECK_INT(read_file_tail(path, sizeof(text), &buf, &len), 0, "a tail larger than the file");
+	CHECK(len == n && buf && !memcmp(buf, text, n), "is the whole file");
+	free(buf);
+	unlink(path);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -236,6 +264,7 @@ int main(void)
 	check_fsync_failures();
 	check_rename_failure();
 	check_full_disk();
+	check_tail();
 	rmdir(dir);
 	return T_DONE();
 }
