@@ -258,7 +258,7 @@ int status_health(const struct status *s, time_t now, char *why, size_t whylen)
 	}
 	if (s->last_success) {
 		status_fmt_duration((long)(now - s->last_success), d, sizeof(d));
-		snprintf(why, whylen, "healthy: last successful backup %s ago%s%s%s", d,
+		snprintf(why, whylen, "healthy: last successful backup %s ago%s%.8s%s", d,
 			 s->snapshot_id[0] ? ", snapshot " : "", s->snapshot_id,
 			 s->max_age_s > 0 && now - s->last_success > s->max_age_s
 				 ? " (older than the limit; this agent started since and has not had its turn yet)"
