@@ -60,7 +60,7 @@ static void usage(FILE *f)
 		   "\n"
 		   "Exit codes: sshd's status (0 after SIGTERM), 1 set-up failed, 2 bad configuration.\n"
 		   "Signals: SIGTERM/SIGINT/SIGQUIT stop sshd and its sessions (SIGKILL after\n"
-		   "STOP_TIMEOUT); SIGHUP re-reads SECRETS_DIR and reloads sshd.\n");
+		   "STOP_TIMEOUT); SIGHUP re-reads SECRETS_DIR (sshd keeps serving).\n");
 }
 
 static int write_known_hosts(const struct server *s, char *err, size_t errlen)

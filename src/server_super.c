@@ -208,10 +208,12 @@ int super_run(const struct super_spec *s, char *err, size_t errlen)
 		if (sig < 0 || sig == SIGCHLD)
 			continue;
 		if (sig == SIGHUP) {
+			/* sshd reads AuthorizedKeysFile at every login: new keys
+			 * need no sshd reload, and a reload (sshd re-executes
+			 * itself) would refuse connections for a moment. */
 			log_info("SIGHUP: reloading");
 			if (s->on_hup)
 				s->on_hup(s->ud);
-			kill(pid, SIGHUP);
 			continue;
 		}
 		log_info("%s: stopping sshd", sig_name(sig));

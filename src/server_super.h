@@ -1,6 +1,7 @@
 /* server_super: run sshd in the foreground as our child and stay PID 1, the
  * way tini does: signals are blocked and taken synchronously with
- * sigtimedwait; SIGTERM, SIGINT, SIGQUIT and SIGHUP are forwarded to sshd;
+ * sigtimedwait; SIGTERM, SIGINT and SIGQUIT are forwarded to sshd, SIGHUP
+ * calls on_hup only (sshd reads the authorized keys at every login);
  * every zombie is reaped. sshd's session processes call setsid() and outlive
  * the listener, so after sshd exits the sessions it left (reparented to us:
  * PID 1, or a child subreaper outside a container) get SIGTERM, then SIGKILL
@@ -13,7 +14,7 @@ struct super_spec {
 	char *const *argv; /* argv[0] is an absolute path (sshd re-executes itself) */
 	char *const *envp;
 	long stop_timeout_ms;     /* after the first stop signal, before SIGKILL */
-	void (*on_hup)(void *ud); /* called before SIGHUP is forwarded; may be NULL */
+	void (*on_hup)(void *ud); /* called on SIGHUP; may be NULL */
 	void *ud;
 };
 
