@@ -14,12 +14,11 @@
 #include "child.h"
 #include "hook.h"
 #include "log.h"
+#include "jobrestic.h"
 #include "restic_out.h"
 #include "util.h"
 
 #define KEY_MAX (64 * 1024)
-#define STDERR_KEEP (16 * 1024)
-#define STDOUT_KEEP (256 * 1024)
 
 int job_copy_key(const char *src, const char *dir, char *dst, size_t dstlen, char *err, size_t errlen)
 {
@@ -238,177 +237,6 @@ int job_run_hook(struct job *j, const char *which)
 	return rc;
 }
 
-/* ---- restic ---- */
-
-struct restic_run {
-	/* In: a run made while stopping ignores the stop flag and is bounded
-	 * by timeout_ms instead. */
-	int while_stopping;
-	long timeout_ms;
-	/* In: mono_ms() by which restic must be done (BACKUP_TIMEOUT), 0 = none. */
-	long long deadline_ms;
-	/* Out. */
-	char *out; /* stdout minus progress lines, bounded */
-	size_t out_len;
-	char err[STDERR_KEEP]; /* tail of stderr */
-	size_t err_len;
-	struct child_result res;
-};
-
-static void append_bounded(char *buf, size_t *len, size_t cap, const char *line)
-{
-	size_t l = strlen(line);
-	if (l + 2 > cap)
-		l = cap - 2;
-	if (*len + l + 2 > cap) { /* keep the tail: drop the oldest half */
-		size_t drop = *len / 2;
-		memmove(buf, buf + drop, *len - drop);
-		*len -= drop;
-		if (*len + l + 2 > cap)
-			*len = 0;
-	}
-	memcpy(buf + *len, line, l);
-	*len += l;
-	buf[(*len)++] = '\n';
-	buf[*len] = '\0';
-}
-
-static void restic_line(void *ud, int stream, const char *line)
-{
-	struct restic_run *r = ud;
-
-	if (stream == 2) {
-		if (line[0] == '{') { /* restic 0.17+ reports errors as JSON with --json */
-			char msg[600];
-			restic_last_error(line, msg, sizeof(msg));
-			log_info("restic: %s", msg[0] ? msg : line);
-		} else if (*line) {
-			log_info("restic: %s", line);
-		}
-		append_bounded(r->err, &r->err_len, sizeof(r->err), line);
-		return;
-	}
-	/* Progress lines arrive many times a second and are not kept. */
-	if (strstr(line, "\"message_type\":\"status\""))
-		return;
-	if (line[0] != '{')
-		log_debug("restic: %s", line);
-	if (r->out)
-		append_bounded(r->out, &r->out_len, STDOUT_KEEP, line);
-}
-
-/* STOP_TIMEOUT is shared: restic gets most of it to stop after SIGINT, the
- * unlock that follows gets the rest (a third, at most 5 s). */
-static long unlock_reserve_ms(const struct job *j)
-{
-	long total = j->cfg->stop_timeout_s * 1000, reserve = total / 3;
-	return reserve > 5000 ? 5000 : reserve < 500 ? 500 : reserve;
-}
-
-static long stop_grace_ms(const struct job *j)
-{
-	long grace = j->cfg->stop_timeout_s * 1000 - unlock_reserve_ms(j);
-	return grace < 500 ? 500 : grace;
-}
-
-/* ssh's own messages (host key, refused key, connection) from its -E log go
- * to our log and to the text the failure is classified by. */
-static void collect_ssh_log(struct job *j, struct restic_run *r)
-{
-	char *text = NULL, *line, *save = NULL;
-
-	/* The end of a long log (ssh -v, many retries) holds the reason. */
-	if (read_file_tail(j->ssh_log, STDERR_KEEP / 2, &text, NULL) < 0)
-		return;
-	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		char tagged[600];
-		snprintf(tagged, sizeof(tagged), "ssh: %.580s", line);
-		log_info("%s", tagged);
-		append_bounded(r->err, &r->err_len, sizeof(r->err), tagged);
-	}
-	free(text);
-}
-
-static int unlock_stale_argv(struct strvec *out, const struct restic_remote *r)
-{
-	return restic_argv_unlock(out, r, 0);
-}
-
-static int restic_exec(struct job *j, const char *what, const struct strvec *argv, struct restic_run *r)
-{
-	struct strvec env = { 0 };
-	struct child_spec spec = { 0 };
-	char err[256];
-	int rc = -1;
-
-	r->out_len = r->err_len = 0;
-	r->err[0] = '\0';
-	if (r->out)
-		r->out[0] = '\0';
-	if (job_restic_env(&env) < 0) {
-		snprintf(r->err, sizeof(r->err), "out of memory");
-		goto out;
-	}
-	spec.argv = argv->v;
-	spec.envp = env.v;
-	spec.on_line = restic_line;
-	spec.ud = r;
-	spec.stop = r->while_stopping ? NULL : j->stop_flag;
-	spec.timeout_ms = r->while_stopping ? r->timeout_ms : 0;
-	if (!r->while_stopping && r->deadline_ms) {
-		long long left = r->deadline_ms - mono_ms();
-		spec.timeout_ms = left > 1 ? left : 1;
-	}
-	spec.stop_signal = SIGINT; /* restic removes its lock on SIGINT... */
-	spec.stop_leader_only = 1; /* ...through its ssh, which must live on */
-	spec.kill_grace_ms = stop_grace_ms(j);
-	log_debug("running restic %s", what);
-	if (truncate(j->ssh_log, 0) < 0 && errno != ENOENT)
-		log_debug("cannot truncate %s: %s", j->ssh_log, strerror(errno));
-	if (child_run(&spec, &r->res, err, sizeof(err)) < 0) {
-		snprintf(r->err, sizeof(r->err), "cannot start %s: %s", j->cfg->restic_bin, err);
-		r->err_len = strlen(r->err);
-		goto out;
-	}
-	collect_ssh_log(j, r);
-	if (r->res.code == 127)
-		append_bounded(r->err, &r->err_len, sizeof(r->err),
-			       "restic program not found; install restic or set RESTIC_BINARY");
-	rc = 0;
-out:
-	strvec_free(&env);
-	return rc;
-}
-
-/* Runs a simple restic command (init, unlock). Returns its outcome. */
-static enum restic_outcome restic_simple(struct job *j, const char *what,
-					 int (*build)(struct strvec *, const struct restic_remote *), long stopping_ms,
-					 long long deadline_ms)
-{
-	struct strvec argv = { 0 };
-	struct restic_run *r = calloc(1, sizeof(*r));
-	enum restic_outcome o = RESTIC_FAILED;
-
-	if (r && stopping_ms > 0) {
-		r->while_stopping = 1;
-		r->timeout_ms = stopping_ms;
-	}
-	if (r)
-		r->deadline_ms = deadline_ms;
-	if (!r || build(&argv, &j->remote) < 0 || restic_exec(j, what, &argv, r) < 0)
-		goto out;
-	o = restic_classify(r->res.code, r->err);
-	if (o != RESTIC_OK) {
-		char last[300];
-		restic_last_error(r->err, last, sizeof(last));
-		log_error("restic %s failed (exit %d): %s", what, r->res.code, last);
-	}
-out:
-	strvec_free(&argv);
-	free(r);
-	return o;
-}
-
 static void format_bytes(long long b, char *buf, size_t len)
 {
 	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -436,7 +264,7 @@ static void fmt_when(time_t t, char *buf, size_t len)
 static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 {
 	struct strvec argv = { 0 }, tags = { 0 };
-	struct restic_run *r = calloc(1, sizeof(*r));
+	struct jobrestic_run *r = calloc(1, sizeof(*r));
 	struct restic_summary sum;
 	enum status_result result = STATUS_FAILED;
 	enum restic_outcome o = RESTIC_FAILED;
@@ -444,7 +272,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 	long long deadline = j->cfg->backup_timeout_s ? mono_ms() + j->cfg->backup_timeout_s * 1000 : 0;
 	char last[300], added[32], when[40];
 
-	if (!r || !(r->out = malloc(STDOUT_KEEP + 1)) || strvec_push(&tags, "rds") < 0) {
+	if (!r || !(r->out = malloc(JOBRESTIC_STDOUT_KEEP + 1)) || strvec_push(&tags, "rds") < 0) {
 		snprintf(msg, msglen, "out of memory");
 		goto out;
 	}
@@ -458,7 +286,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 	for (;;) {
 		log_info("backup of %s to sftp:%s:%s started (host %s)", j->cfg->backup_path, j->cfg->ssh_host,
 			 j->cfg->repo_path, j->cfg->backup_host);
-		if (restic_exec(j, "backup", &argv, r) < 0) {
+		if (jobrestic_exec(j, "backup", &argv, r) < 0) {
 			snprintf(msg, msglen, "%.400s", r->err);
 			goto out;
 		}
@@ -480,7 +308,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		if (o == RESTIC_NO_REPO && !tried_init && !stopping(j)) {
 			tried_init = 1;
 			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->cfg->repo_path);
-			if (restic_simple(j, "init", restic_argv_init, 0, deadline) != RESTIC_OK) {
+			if (jobrestic_simple(j, "init", restic_argv_init, 0, deadline) != RESTIC_OK) {
 				snprintf(msg, msglen,
 					 "the repository does not exist and 'restic init' failed; see the log");
 				goto out;
@@ -491,7 +319,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		if (o == RESTIC_LOCKED && !tried_unlock && !stopping(j)) {
 			tried_unlock = 1;
 			log_warn("repository is locked; removing stale locks with 'restic unlock' and retrying once");
-			restic_simple(j, "unlock", unlock_stale_argv, 0, deadline);
+			jobrestic_simple(j, "unlock", jobrestic_unlock_stale, 0, deadline);
 			if (stopping(j) || (deadline && mono_ms() >= deadline)) {
 				o = RESTIC_INTERRUPTED;
 				timed_out = !stopping(j);
@@ -532,7 +360,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		if (!r->res.not_started) {
 			log_info("backup %s; removing its stale lock",
 				 timed_out ? "stopped by BACKUP_TIMEOUT" : "interrupted");
-			restic_simple(j, "unlock", unlock_stale_argv, unlock_reserve_ms(j), 0);
+			jobrestic_simple(j, "unlock", jobrestic_unlock_stale, jobrestic_unlock_reserve_ms(j), 0);
 		}
 		if (timed_out) {
 			status_fmt_duration(j->cfg->backup_timeout_s, when, sizeof(when));

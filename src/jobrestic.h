@@ -1,0 +1,48 @@
+/* jobrestic: one restic command for a job: the restricted environment, the
+ * output kept bounded (stdout without progress lines, the tail of stderr
+ * and of ssh's -E log), on a stop SIGINT to restic with STOP_TIMEOUT's
+ * grace, and an optional deadline. What the output means is restic_out's. */
+#ifndef RDS_JOBRESTIC_H
+#define RDS_JOBRESTIC_H
+#include "child.h"
+#include "job.h"
+#include "restic_out.h"
+
+#define JOBRESTIC_STDERR_KEEP (16 * 1024)
+#define JOBRESTIC_STDOUT_KEEP (256 * 1024)
+
+struct jobrestic_run {
+	/* In: a run made while stopping ignores the stop flag and is bounded
+	 * by timeout_ms instead. */
+	int while_stopping;
+	long timeout_ms;
+	/* In: mono_ms() by which restic must be done (BACKUP_TIMEOUT), 0 = none. */
+	long long deadline_ms;
+	/* Out. */
+	char *out; /* stdout minus progress lines, bounded */
+	size_t out_len;
+	char err[JOBRESTIC_STDERR_KEEP]; /* tail of stderr */
+	size_t err_len;
+	struct child_result res;
+};
+
+/* Runs argv (a restic command line for j's repository; borrowed). r's "in"
+ * fields are read; r->out, when not NULL, must hold JOBRESTIC_STDOUT_KEEP + 1
+ * bytes. Returns 0 when restic ran (see r->res), or -1 with the reason in
+ * r->err. */
+int jobrestic_exec(struct job *j, const char *what, const struct strvec *argv, struct jobrestic_run *r);
+
+/* Builds and runs a command whose output does not matter (init, unlock);
+ * stopping_ms > 0: run while stopping, bounded by it; deadline_ms as in
+ * struct jobrestic_run. Logs a failure. Returns the outcome. */
+enum restic_outcome jobrestic_simple(struct job *j, const char *what,
+				     int (*build)(struct strvec *, const struct restic_remote *), long stopping_ms,
+				     long long deadline_ms);
+
+/* The part of STOP_TIMEOUT kept for the unlock after an interrupted run. */
+long jobrestic_unlock_reserve_ms(const struct job *j);
+
+/* restic_argv_unlock for stale locks only, in jobrestic_simple's form. */
+int jobrestic_unlock_stale(struct strvec *out, const struct restic_remote *r);
+
+#endif
