@@ -56,6 +56,53 @@ static json_t *text(const char *s)
 	return json_string(clean);
 }
 
+static json_t *op_json(const struct status_op *o)
+{
+	json_t *j;
+
+	if (!o->runs)
+		return json_null();
+	j = json_object();
+	if (!j)
+		return NULL;
+	json_object_set_new(j, "result", json_string(status_result_name(o->result)));
+	json_object_set_new(j, "message", text(o->message));
+	put_time(j, "last_start", o->last_start);
+	put_time(j, "last_end", o->last_end);
+	json_object_set_new(j, "duration_s", json_real(o->duration_s));
+	json_object_set_new(j, "runs", json_integer(o->runs));
+	json_object_set_new(j, "failures", json_integer(o->failures));
+	json_object_set_new(j, "agent_runs", json_integer(o->agent_runs));
+	json_object_set_new(j, "delayed_s", json_integer(o->delayed_s));
+	json_object_set_new(j, "bytes_freed", json_integer(o->bytes_freed));
+	json_object_set_new(j, "removed", json_integer(o->removed));
+	json_object_set_new(j, "kept", json_integer(o->kept));
+	return j;
+}
+
+static void op_read(json_t *j, struct status_op *o)
+{
+	const char *res = json_string_value(json_object_get(j, "result"));
+
+	memset(o, 0, sizeof(*o));
+	if (!json_is_object(j))
+		return;
+	for (size_t i = 0; res && i < sizeof(result_names) / sizeof(result_names[0]); i++)
+		if (!strcmp(res, result_names[i]))
+			o->result = (enum status_result)i;
+	snprintf(o->message, sizeof(o->message), "%s", json_string_value(json_object_get(j, "message")) ?: "");
+	o->last_start = get_time(j, "last_start");
+	o->last_end = get_time(j, "last_end");
+	o->duration_s = json_number_value(json_object_get(j, "duration_s"));
+	o->runs = (long)json_integer_value(json_object_get(j, "runs"));
+	o->failures = (long)json_integer_value(json_object_get(j, "failures"));
+	o->agent_runs = (long)json_integer_value(json_object_get(j, "agent_runs"));
+	o->delayed_s = (long)json_integer_value(json_object_get(j, "delayed_s"));
+	o->bytes_freed = json_integer_value(json_object_get(j, "bytes_freed"));
+	o->removed = (long)json_integer_value(json_object_get(j, "removed"));
+	o->kept = (long)json_integer_value(json_object_get(j, "kept"));
+}
+
 int status_write(const char *path, const struct status *s, int durable)
 {
 	json_t *root = json_object(), *job = json_object(), *jobs = json_object();
@@ -70,6 +117,8 @@ int status_write(const char *path, const struct status *s, int durable)
 	json_object_set_new(job, "message", text(s->message));
 	json_object_set_new(job, "repository", text(s->repository));
 	json_object_set_new(job, "running", json_boolean(s->running));
+	json_object_set_new(job, "running_op", s->running ? json_string(s->running_op[0] ? s->running_op : "backup")
+							  : json_null());
 	put_time(job, "last_start", s->last_start);
 	put_time(job, "last_end", s->last_end);
 	put_time(job, "last_success", s->last_success);
@@ -86,6 +135,10 @@ int status_write(const char *path, const struct status *s, int durable)
 	json_object_set_new(job, "failures", json_integer(s->failures));
 	json_object_set_new(job, "skipped_ticks", json_integer(s->skipped_ticks));
 	json_object_set_new(job, "agent_runs", json_integer(s->agent_runs));
+	json_object_set_new(job, "delayed_s", json_integer(s->delayed_s));
+	json_object_set_new(job, "forget", op_json(&s->forget));
+	json_object_set_new(job, "prune", op_json(&s->prune));
+	json_object_set_new(job, "check", op_json(&s->check));
 	utf8_copy(key, sizeof(key), s->job, strlen(s->job), 0);
 	if (json_object_set_new(jobs, key, job) < 0) {
 		job = NULL;
@@ -143,6 +196,8 @@ int status_read(const char *path, struct status *s, char *err, size_t errlen)
 		snprintf(s->snapshot_id, sizeof(s->snapshot_id), "%s",
 			 json_string_value(json_object_get(job, "snapshot_id")) ?: "");
 		s->running = json_is_true(json_object_get(job, "running"));
+		snprintf(s->running_op, sizeof(s->running_op), "%s",
+			 json_string_value(json_object_get(job, "running_op")) ?: "");
 		s->last_start = get_time(job, "last_start");
 		s->last_end = get_time(job, "last_end");
 		s->last_success = get_time(job, "last_success");
@@ -164,6 +219,10 @@ int status_read(const char *path, struct status *s, char *err, size_t errlen)
 		s->failures = (long)json_integer_value(json_object_get(job, "failures"));
 		s->skipped_ticks = (long)json_integer_value(json_object_get(job, "skipped_ticks"));
 		s->agent_runs = (long)json_integer_value(json_object_get(job, "agent_runs"));
+		s->delayed_s = (long)json_integer_value(json_object_get(job, "delayed_s"));
+		op_read(json_object_get(job, "forget"), &s->forget);
+		op_read(json_object_get(job, "prune"), &s->prune);
+		op_read(json_object_get(job, "check"), &s->check);
 		if (version < 2)
 			s->agent_runs = s->runs;
 	}
@@ -214,8 +273,22 @@ int status_carry_over(struct status *s, const struct status *prev)
 	s->files_changed = prev->files_changed;
 	s->duration_s = prev->duration_s;
 	memcpy(s->snapshot_id, prev->snapshot_id, sizeof(s->snapshot_id));
+	s->forget = prev->forget;
+	s->prune = prev->prune;
+	s->check = prev->check;
+	s->forget.agent_runs = s->prune.agent_runs = s->check.agent_runs = 0;
 	memcpy(s->message, prev->message, sizeof(s->message));
-	if (prev->running) {
+	if (prev->running && (!strcmp(prev->running_op, "prune") || !strcmp(prev->running_op, "check"))) {
+		struct status_op *o = !strcmp(prev->running_op, "prune") ? &s->prune : &s->check;
+		char when[40];
+		fmt_utc(o->last_start, when, sizeof(when));
+		o->result = STATUS_FAILED;
+		o->runs++;
+		o->failures++;
+		o->last_end = o->last_start;
+		snprintf(o->message, sizeof(o->message), "the %s started at %s never finished: its agent was killed",
+			 prev->running_op, when);
+	} else if (prev->running) {
 		char when[40];
 		fmt_utc(prev->last_start, when, sizeof(when));
 		s->result = STATUS_FAILED;
@@ -228,11 +301,34 @@ int status_carry_over(struct status *s, const struct status *prev)
 	return 1;
 }
 
+/* Appends a failed maintenance operation to a healthy verdict. */
+static void op_warning(char *why, size_t whylen, const char *name, const struct status_op *o)
+{
+	size_t n = strlen(why);
+	char when[40];
+
+	if (o->result != STATUS_FAILED || n + 1 >= whylen)
+		return;
+	fmt_utc(o->last_end, when, sizeof(when));
+	snprintf(why + n, whylen - n, "; warning: the %s%s at %s failed: %s",
+		 o->agent_runs ? "last " : "previous agent's last ", name, when, o->message);
+}
+
 int status_health(const struct status *s, time_t now, char *why, size_t whylen)
 {
 	time_t since = s->last_success > s->agent_started ? s->last_success : s->agent_started;
 	char d[32], lim[32], when[40];
 
+	if (s->running && s->running_op[0] && strcmp(s->running_op, "backup")) {
+		/* A prune or check: its ticks have no time limit; the backups
+		 * wait for it, and their freshness with them. */
+		const struct status_op *o = !strcmp(s->running_op, "prune")   ? &s->prune
+					    : !strcmp(s->running_op, "check") ? &s->check
+									      : &s->forget;
+		status_fmt_duration((long)(now - o->last_start), d, sizeof(d));
+		snprintf(why, whylen, "healthy: %s running for %s", s->running_op, d);
+		return 0;
+	}
 	if (s->running) {
 		status_fmt_duration((long)(now - s->last_start), d, sizeof(d));
 		if (s->run_limit_s > 0 && now - s->last_start > s->run_limit_s) {
@@ -248,6 +344,11 @@ int status_health(const struct status *s, time_t now, char *why, size_t whylen)
 	}
 	if (s->result == STATUS_FAILED && s->agent_runs > 0) {
 		snprintf(why, whylen, "unhealthy: the last backup failed: %s", s->message);
+		return 1;
+	}
+	if (s->check.result == STATUS_FAILED && s->check.agent_runs > 0) {
+		fmt_utc(s->check.last_end, when, sizeof(when));
+		snprintf(why, whylen, "unhealthy: the repository check at %s failed: %s", when, s->check.message);
 		return 1;
 	}
 	if (s->max_age_s > 0 && now - since > s->max_age_s) {
@@ -272,6 +373,9 @@ int status_health(const struct status *s, time_t now, char *why, size_t whylen)
 		fmt_utc(s->last_end, when, sizeof(when));
 		snprintf(why + n, whylen - n, "; the previous agent's last backup failed at %s: %s", when, s->message);
 	}
+	op_warning(why, whylen, "check", &s->check);
+	op_warning(why, whylen, "prune", &s->prune);
+	op_warning(why, whylen, "forget", &s->forget);
 	if (s->next_run) {
 		size_t n = strlen(why);
 		fmt_utc(s->next_run, when, sizeof(when));

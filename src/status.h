@@ -9,6 +9,18 @@
 
 enum status_result { STATUS_NONE = 0, STATUS_OK, STATUS_INCOMPLETE, STATUS_FAILED };
 
+/* The last run of a maintenance operation (forget, prune, check). */
+struct status_op {
+	time_t last_start, last_end;
+	enum status_result result; /* STATUS_NONE: never ran */
+	char message[512];         /* one line: its numbers, or why it failed */
+	double duration_s;
+	long runs, failures, agent_runs; /* agent_runs: of the agent that wrote the file */
+	long delayed_s;                  /* how late its last run started (another operation ran) */
+	long long bytes_freed;           /* prune: space freed, -1 when restic did not say */
+	long removed, kept;              /* forget: snapshots removed and kept */
+};
+
 struct status {
 	char job[256];         /* the snapshot host: one job per agent */
 	char repository[600];  /* where it backs up to, e.g. "sftp:restic@server:db (port 2222)" */
@@ -19,6 +31,7 @@ struct status {
 	long run_limit_s;      /* a run longer than this is stuck; 0: no limit */
 	enum status_result result; /* of the last finished run (maybe an earlier agent's) */
 	int running;           /* a run is in progress */
+	char running_op[16];   /* which: "backup" (or ""), "prune", "check", "forget" */
 	char message[512];     /* one line, no secrets */
 	char snapshot_id[80];  /* of the last successful backup */
 	long long bytes_added;
@@ -26,6 +39,8 @@ struct status {
 	double duration_s;
 	long runs, failures, skipped_ticks; /* all agents' */
 	long agent_runs;                    /* runs of the agent that wrote the file */
+	long delayed_s;                     /* how late the last backup started (maintenance ran) */
+	struct status_op forget, prune, check;
 };
 
 const char *status_result_name(enum status_result r);
@@ -47,9 +62,11 @@ int status_carry_over(struct status *s, const struct status *prev);
 
 /* Health verdict at time now: 0 healthy, 1 unhealthy; why gets one line.
  * Unhealthy: a run going on for longer than run_limit_s; the last run of
- * this agent (agent_runs > 0) failed; or no successful backup for
- * max_age_s, counted from the later of the last success and the agent's
- * start. Everything else is healthy, a running backup above all. */
+ * this agent (agent_runs > 0) failed; this agent's last repository check
+ * failed; or no successful backup for max_age_s, counted from the later of
+ * the last success and the agent's start. Everything else is healthy, a
+ * running backup above all; a failed forget or prune, and an earlier
+ * agent's failures, are told in the text. */
 int status_health(const struct status *s, time_t now, char *why, size_t whylen);
 
 /* "2h13m", "3d4h", "45s": a duration for people. */

@@ -223,6 +223,72 @@ static void test_missed(time_t now)
 	CHECK(strstr(why, "refused the key") != NULL, "the verdict says why: %s", why);
 }
 
+static void test_maintenance(const char *path, time_t now)
+{
+	struct status s = { 0 }, r, n = { 0 };
+
+	snprintf(s.job, sizeof(s.job), "stack_db");
+	s.agent_started = now - 1000;
+	s.last_success = now - 100;
+	s.max_age_s = 3600;
+	s.result = STATUS_OK;
+	s.check.runs = s.check.agent_runs = 1;
+	s.check.result = STATUS_FAILED;
+	s.check.last_end = now - 50;
+	snprintf(s.check.message, sizeof(s.check.message), "pack 3f2a1b0c: data does not match its hash");
+	s.prune.runs = 2;
+	s.prune.result = STATUS_OK;
+	s.prune.bytes_freed = 123456;
+	s.forget.runs = 1;
+	s.forget.result = STATUS_OK;
+	s.forget.removed = 7;
+	s.forget.kept = 12;
+	CHECK_INT(status_write(path, &s, 1), 0, "status with maintenance written");
+	CHECK_INT(status_read(path, &r, why, sizeof(why)), 0, "and read back");
+	CHECK(r.check.result == STATUS_FAILED && strstr(r.check.message, "does not match") && r.check.agent_runs == 1,
+	      "the check's result kept");
+	CHECK(r.prune.bytes_freed == 123456 && r.prune.runs == 2, "the prune's freed bytes kept");
+	CHECK(r.forget.removed == 7 && r.forget.kept == 12, "the forget's counts kept");
+	CHECK_INT(status_health(&r, now, why, sizeof(why)), 1, "this agent's failed check is unhealthy");
+	CHECK(strstr(why, "repository check") && strstr(why, "does not match its hash"), "and says why: %s", why);
+	r.running = 1;
+	r.last_start = now - 10;
+	CHECK_INT(status_health(&r, now, why, sizeof(why)), 0, "but a running backup is not killed for it");
+	r.running = 0;
+
+	/* A new agent takes the record over: the damage is told, the verdict
+	 * waits for its own check (else it would be replaced at every start). */
+	snprintf(n.job, sizeof(n.job), "stack_db");
+	n.agent_started = now;
+	n.max_age_s = 3600;
+	CHECK_INT(status_carry_over(&n, &r), 1, "carried over");
+	CHECK_INT(status_health(&n, now + 10, why, sizeof(why)), 0, "the new agent is healthy");
+	CHECK(strstr(why, "warning: the previous agent's last check") && strstr(why, "does not match"),
+	      "and warns of the failed check: %s", why);
+
+	/* A failed prune or forget is a warning, not a verdict. */
+	r.check.result = STATUS_OK;
+	r.prune.result = STATUS_FAILED;
+	r.prune.agent_runs = 1;
+	snprintf(r.prune.message, sizeof(r.prune.message), "repository is already locked by another host");
+	CHECK_INT(status_health(&r, now, why, sizeof(why)), 0, "a failed prune is healthy");
+	CHECK(strstr(why, "warning: the last prune") && strstr(why, "locked"), "with a warning: %s", why);
+
+	/* A long check keeps the backups waiting: healthy while it runs, even
+	 * past the freshness window. */
+	r.running = 1;
+	snprintf(r.running_op, sizeof(r.running_op), "check");
+	r.check.last_start = now - 3 * 3600;
+	CHECK_INT(status_health(&r, now + 2 * 3600, why, sizeof(why)), 0, "a check running for hours is healthy");
+	CHECK(strstr(why, "check running for 5h00m") != NULL, "and says so: %s", why);
+	/* Its agent killed mid-check: the check is recorded as failed. */
+	memset(&n, 0, sizeof(n));
+	snprintf(n.job, sizeof(n.job), "stack_db");
+	status_carry_over(&n, &r);
+	CHECK(n.check.result == STATUS_FAILED && strstr(n.check.message, "check started") && n.result == STATUS_OK,
+	      "a check left running is recorded as a failed check, the backup result stays: %s", n.check.message);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/rds-test-status-XXXXXX", path[256];
@@ -239,6 +305,7 @@ int main(void)
 	test_running(now);
 	test_schedules();
 	test_missed(now);
+	test_maintenance(path, now);
 	CHECK(status_read("/nonexistent/status.json", &r, why, sizeof(why)) < 0 && strstr(why, "STATUS_FILE"),
 	      "a missing status file is reported naming STATUS_FILE");
 	unlink(path);
