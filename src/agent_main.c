@@ -2,6 +2,7 @@
  *   rds-agent [flags]            run on RUN_AT, or once when RUN_AT is empty
  *   rds-agent [flags] health     HEALTHCHECK: exit 0 healthy, 1 unhealthy
  *   rds-agent [flags] hook pre|post   run one hook now (to try it)
+ *   rds-agent [flags] prune|check     run restic prune or check now
  * Exit codes: 0 ok, 1 backup failed, 2 bad configuration, 3 incomplete. */
 #include <errno.h>
 #include <signal.h>
@@ -15,7 +16,9 @@
 #include "config.h"
 #include "cron.h"
 #include "job.h"
+#include "jobsched.h"
 #include "log.h"
+#include "maint.h"
 #include "procenv.h"
 #include "status.h"
 
@@ -42,7 +45,7 @@ static void on_chld(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: rds-agent [FLAGS] [health | hook pre|post]\n"
+	fprintf(f, "Usage: rds-agent [FLAGS] [health | hook pre|post | prune | check]\n"
 		   "\n"
 		   "Backs up BACKUP_PATH with restic to sftp:SSH_HOST:REPO_PATH on the RUN_AT schedule,\n"
 		   "running PRE_HOOK and POST_HOOK in one running container of SERVICE_NAME on this node.\n"
@@ -52,6 +55,8 @@ static void usage(FILE *f)
 		   "  (none)        run the schedule (or one backup when RUN_AT is empty)\n"
 		   "  health        print the health verdict from STATUS_FILE; exit 0 healthy, 1 unhealthy\n"
 		   "  hook pre|post run one hook now and print its output\n"
+		   "  prune         run 'restic prune' now (PRUNE_ARGS); exit 0 ok, 1 failed\n"
+		   "  check         run 'restic check' now (CHECK_ARGS); exit 0 ok, 1 failed\n"
 		   "\n"
 		   "Settings (flag, environment variable, meaning, default):\n");
 	config_usage(f);
@@ -141,40 +146,71 @@ static int exit_code_for(enum status_result r)
 	return r == STATUS_OK ? 0 : r == STATUS_INCOMPLETE ? 3 : 1;
 }
 
+/* Runs ops[i] of the schedule now. */
+static void run_op(struct job *j, int i)
+{
+	if (i == 0)
+		job_run(j);
+	else if (i == 1)
+		maint_prune(j);
+	else
+		maint_check(j);
+}
+
+/* The backup (RUN_AT), prune (PRUNE_AT) and check (CHECK_AT) of the job,
+ * one at a time (jobsched): a tick during another operation runs right
+ * after it, and the log and the status say how late. */
 static int run_scheduled(struct job *j)
 {
 	const struct config *c = j->cfg;
-	time_t next;
-	char when[64];
+	struct jobsched_op ops[3] = {
+		{ .name = "backup", .cron = &c->cron },
+		{ .name = "prune", .cron = c->prune_scheduled ? &c->prune_cron : NULL },
+		{ .name = "check", .cron = c->check_scheduled ? &c->check_cron : NULL },
+	};
+	const char *last = NULL;
+	char when[64], late[32];
 
-	if (cron_next(&c->cron, time(NULL), &next) < 0) {
+	if (jobsched_init(ops, 3, time(NULL)) < 0 || !ops[0].next) {
 		log_error("RUN_AT='%s' never fires; nothing to do", c->run_at);
 		return 2;
 	}
 	while (!stop.requested) {
-		long skipped = 0;
-		time_t end, t;
+		int i = jobsched_pick(ops, 3);
+		long skipped;
+		time_t start;
 
-		j->st.next_run = next;
+		if (i < 0)
+			break;
+		j->st.next_run = ops[0].next;
 		if (status_write(c->status_file, &j->st, 0) < 0)
 			log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
-		fmt_local(next, when, sizeof(when));
-		log_info("next backup at %s", when);
-		sleep_until(next);
-		if (stop.requested)
-			break;
-		job_run(j);
-		/* Ticks that fell inside the run are skipped, not queued: one
-		 * backup at a time. */
-		end = time(NULL);
-		for (t = next; skipped < 100000 && cron_next(&c->cron, t, &t) == 0 && t <= end;)
-			skipped++;
-		if (skipped) {
-			j->st.skipped_ticks += skipped;
-			log_warn("skipped %ld scheduled run(s) that came while the backup was running", skipped);
+		fmt_local(ops[i].next, when, sizeof(when));
+		if (ops[i].waiting && time(NULL) > ops[i].next) {
+			status_fmt_duration((long)(time(NULL) - ops[i].next), late, sizeof(late));
+			log_warn("%s of %s delayed by %s: the %s ran until now", ops[i].name, when, late, last);
+		} else if (ops[i].waiting) {
+			log_info("%s of %s right after the %s", ops[i].name, when, last);
+		} else {
+			log_info("next %s at %s", ops[i].name, when);
+			sleep_until(ops[i].next);
+			if (stop.requested)
+				break;
 		}
-		if (cron_next(&c->cron, end, &next) < 0)
-			break;
+		start = time(NULL);
+		skipped = ops[i].skipped;
+		run_op(j, i);
+		jobsched_done(ops, 3, i, start, time(NULL));
+		last = ops[i].name;
+		if (ops[i].skipped > skipped)
+			log_warn("skipped %ld scheduled run(s) of the %s: they came while it was waiting or running",
+				 ops[i].skipped - skipped, ops[i].name);
+		if (i == 0) {
+			j->st.skipped_ticks += ops[0].skipped - skipped;
+			j->st.delayed_s = ops[0].delayed_s;
+		} else {
+			(i == 1 ? &j->st.prune : &j->st.check)->delayed_s = ops[i].delayed_s;
+		}
 	}
 	log_info("stopping: no further backups are scheduled");
 	j->st.next_run = 0;
@@ -271,10 +307,13 @@ int main(int argc, char **argv)
 		cmd = argv[optind_++];
 	if (cmd && !strcmp(cmd, "hook") && optind_ < argc)
 		hook = argv[optind_++];
-	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "hook") && strcmp(cmd, "run")) || optind_ < argc ||
+	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "hook") && strcmp(cmd, "run") && strcmp(cmd, "prune") &&
+	     strcmp(cmd, "check")) ||
+	    optind_ < argc ||
 	    (cmd && !strcmp(cmd, "hook") && (!hook || (strcmp(hook, "pre") && strcmp(hook, "post"))))) {
 		fprintf(stderr,
-			"rds-agent: unexpected argument '%s'; commands are: health, hook pre, hook post (see --help)\n",
+			"rds-agent: unexpected argument '%s'; commands are: health, hook pre, hook post, prune, check "
+			"(see --help)\n",
 			optind_ < argc ? argv[optind_] : cmd);
 		goto out;
 	}
@@ -304,6 +343,8 @@ int main(int argc, char **argv)
 		job_load_status(&job);
 	if (hook) {
 		rc = job_run_hook(&job, hook) == 0 ? 0 : 1;
+	} else if (cmd && (!strcmp(cmd, "prune") || !strcmp(cmd, "check"))) {
+		rc = (!strcmp(cmd, "prune") ? maint_prune(&job) : maint_check(&job)) == STATUS_OK ? 0 : 1;
 	} else if (!cfg.scheduled) {
 		log_info("rds-agent %s: one backup now (RUN_AT is empty)", RDS_VERSION);
 		rc = exit_code_for(job_run(&job));

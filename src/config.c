@@ -50,6 +50,14 @@ static const struct cfgtab_entry entries[] = {
 	  "longest restic may take in a run (90m, 24h, 2d; at most 30d); then it is stopped and the run fails; 0 = no limit" },
 	{ "HEALTH_MAX_AGE", "health-max-age", 0, CFG_DURATION, OFF(health_max_age_s), "0",
 	  "unhealthy after this long without a successful backup (0 = twice the schedule's longest gap + 10m)" },
+	{ "PRUNE_AT", "prune-at", 0, CFG_STR, OFF(prune_at), "",
+	  "cron expression for 'restic prune' (e.g. weekly: 0 4 * * 0); empty: never scheduled" },
+	{ "CHECK_AT", "check-at", 0, CFG_STR, OFF(check_at), "",
+	  "cron expression for 'restic check'; a failed check makes the agent unhealthy; empty: never scheduled" },
+	{ "PRUNE_ARGS", "prune-args", 0, CFG_STR, OFF(prune_args), "",
+	  "extra restic words for prune only, split like shell words (e.g. --max-unused 10%)" },
+	{ "CHECK_ARGS", "check-args", 0, CFG_STR, OFF(check_args), "",
+	  "extra restic words for check only (e.g. --read-data-subset 5%)" },
 	{ "STATUS_FILE", "status-file", 0, CFG_STR, OFF(status_file), "/var/lib/rds/status.json",
 	  "JSON status of every run, read by 'rds-agent health'; keep it on a volume" },
 	{ "DOCKER_HOST", "docker-host", 0, CFG_STR, OFF(docker_host), "",
@@ -78,6 +86,8 @@ void config_free(struct config *c)
 	cfgtab_free(&table, c);
 	strvec_free(&c->pre_argv);
 	strvec_free(&c->post_argv);
+	strvec_free(&c->prune_argv);
+	strvec_free(&c->check_argv);
 }
 
 int config_parse_args(struct config *c, int argc, char **argv, int *optind, char *err, size_t errlen)
@@ -278,6 +288,33 @@ static int check_tz(const char *tz, char *err, size_t errlen)
 	return 0;
 }
 
+/* A maintenance schedule (PRUNE_AT, CHECK_AT) and its extra words. */
+static int check_maint(const char *at_name, const char *at, struct cron_expr *cron, int *scheduled,
+		       const char *args_name, const char *args, struct strvec *argv, int backups_scheduled, char *err,
+		       size_t errlen)
+{
+	char msg[256];
+
+	*scheduled = at && *at;
+	if (*scheduled && cron_parse(at, cron, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s='%.200s': %s", at_name, at, msg);
+		return -1;
+	}
+	if (*scheduled && !backups_scheduled) {
+		snprintf(err, errlen,
+			 "%s is set but RUN_AT is empty: scheduled maintenance needs the scheduled agent; for one "
+			 "run now use 'rds-agent %s'",
+			 at_name, !strcmp(at_name, "PRUNE_AT") ? "prune" : "check");
+		return -1;
+	}
+	strvec_free(argv);
+	if (args && *args && words_split(args, argv, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s: %s", args_name, msg);
+		return -1;
+	}
+	return 0;
+}
+
 /* Every duration is bounded, so that it fits in milliseconds and a typo (an
  * extra digit) is caught instead of meaning "forever". */
 static int check_durations(const struct config *c, char *err, size_t errlen)
@@ -415,6 +452,11 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 		snprintf(err, errlen, "RUN_AT='%.200s': %s", c->run_at, msg);
 		return -1;
 	}
+	if (check_maint("PRUNE_AT", c->prune_at, &c->prune_cron, &c->prune_scheduled, "PRUNE_ARGS", c->prune_args,
+			&c->prune_argv, c->scheduled, err, errlen) < 0 ||
+	    check_maint("CHECK_AT", c->check_at, &c->check_cron, &c->check_scheduled, "CHECK_ARGS", c->check_args,
+			&c->check_argv, c->scheduled, err, errlen) < 0)
+		return -1;
 	return 0;
 }
 

@@ -20,13 +20,16 @@ struct config {
 	/* Ours. */
 	char *ssh_user, *backup_host, *status_file, *docker_host, *tz;
 	char *restic_bin, *run_dir, *log_format;
+	char *prune_at, *check_at, *prune_args, *check_args;
 	long hook_timeout_s, stop_timeout_s, backup_timeout_s, health_max_age_s;
 	int verbose;
 	struct strvec ssh_options, restic_args;
 	/* Derived by config_validate. */
 	struct strvec pre_argv, post_argv;
-	struct cron_expr cron;
-	int scheduled; /* RUN_AT set */
+	struct cron_expr cron, prune_cron, check_cron;
+	int scheduled;                       /* RUN_AT set */
+	int prune_scheduled, check_scheduled; /* PRUNE_AT, CHECK_AT set */
+	struct strvec prune_argv, check_argv; /* PRUNE_ARGS, CHECK_ARGS split */
 };
 
 enum config_mode { CONFIG_AGENT, CONFIG_RUNRESTIC };
