@@ -32,6 +32,14 @@ agent_status() {
 	docker exec "$a" cat /var/lib/rds/status.json 2>/dev/null | status_json_field "$1"
 }
 
+# FIELD of the status's OP section (check, prune, forget) in the agent.
+agent_op_field() {
+	local a
+	a=$(one_ctr db-backup) || return 1
+	docker exec "$a" cat /var/lib/rds/status.json 2>/dev/null |
+		/usr/bin/python3 -c 'import json,sys; j=list(json.load(sys.stdin)["jobs"].values())[0]; o=j.get(sys.argv[1]) or {}; v=o.get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
+}
+
 backup_ok_since() {
 	local start result
 	start=$(agent_status last_start_epoch) && result=$(agent_status result) || return 1

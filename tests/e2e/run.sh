@@ -5,6 +5,7 @@
 #   - a snapshot of the database dump lands in the server's repository volume;
 #   - runrestic in the agent container restores it; the dump is byte-equal to
 #     a fresh one, and after DROP TABLE loading it brings the rows back;
+#   - a scheduled restic check (CHECK_AT) passes in the agent;
 #   - with two database replicas the hooks ran in exactly one of them;
 #   - the agent's healthcheck says healthy; the login shells print their help;
 #   - a new server container (service update --force) keeps its host keys and
@@ -68,7 +69,8 @@ ssh-keygen -q -t ed25519 -N '' -C rds-e2e-agent -f "$E2E_DIR/key" &&
 	docker secret create "$E2E_STACK-postgres-password" "$E2E_DIR/pg-password" >/dev/null ||
 	{ not_ok "key pairs, passwords and their secrets"; exit 1; }
 
-if POSTGRES_IMAGE=rds-test/postgres:latest RUN_AT="*/$E2E_TICK * * * * *" DOCKER_SOCKET=$RDS_DOCKER_SOCK \
+if POSTGRES_IMAGE=rds-test/postgres:latest RUN_AT="*/$E2E_TICK * * * * *" CHECK_AT="5/$E2E_TICK * * * * *" \
+	PRUNE_AT="0 0 1 1 *" DOCKER_SOCKET=$RDS_DOCKER_SOCK \
 	docker stack deploy --resolve-image never -c "$RDS_ROOT/examples/stack.yml" \
 	-c "$RDS_ROOT/tests/e2e/stack.override.yml" "$E2E_STACK" >"$E2E_DIR/deploy.log" 2>&1; then
 	ok "examples/stack.yml deployed as stack $E2E_STACK"
@@ -126,6 +128,15 @@ docker exec -e RESTIC_PASSWORD="$(cat "$E2E_DIR/repo-password")" "$server" \
 	rds-server restic -r db ls latest >"$E2E_DIR/ls.txt" 2>&1
 grep -qx "/backup/db.sql" "$E2E_DIR/ls.txt" && ok "the latest snapshot, read on the server with rds-server restic, has /backup/db.sql" ||
 	{ not_ok "db.sql in the latest snapshot"; show "$E2E_DIR/ls.txt"; }
+
+# --- a scheduled check in the swarm (CHECK_AT 5 s after the backups)
+check_ok() { [ "$(agent_op_field check result)" = ok ]; }
+if wait_for $((3 * E2E_TICK + 30)) check_ok; then
+	ok "a scheduled restic check passed in the agent ($(agent_op_field check message))"
+else
+	not_ok "scheduled check" "$(agent_op_field check result): $(agent_op_field check message)"
+	docker service logs --tail 20 "${E2E_STACK}_db-backup" 2>&1 | show
+fi
 
 # --- hooks: exactly one replica
 hooked=""
