@@ -528,3 +528,124 @@ int restic_argv_unlock(struct strvec *out, const struct restic_remote *r, int re
 {
 	return base_plus(out, r, "unlock", remove_all ? "--remove-all" : NULL);
 }
+
+/* ---- maintenance ---- */
+
+/* a,b,c of a tag list, each entry checked as restic_argv_backup checks
+ * tags. Returns 0, -EINVAL or -ENOMEM. */
+static int tag_list(struct sbuf *b, char *const *tags, size_t n)
+{
+	if (n == 0 || n > RESTIC_MAX_ARGS)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++) {
+		if (!simple_ok(tags[i], 255) || strchr(tags[i], ','))
+			return -EINVAL;
+		if (i)
+			sb_add(b, ",");
+		sb_add(b, tags[i]);
+	}
+	return b->err;
+}
+
+static size_t count_args(char *const *v)
+{
+	size_t n = 0;
+
+	while (v && v[n])
+		n++;
+	return n;
+}
+
+/* The keep-* flags of a policy, or -EINVAL for one that forgets nothing or
+ * holds values retention_parse would refuse. */
+static int push_policy(struct strvec *out, const struct retention *p)
+{
+	static const char *const flags[] = { "--keep-last",   "--keep-hourly",  "--keep-daily",
+					     "--keep-weekly", "--keep-monthly", "--keep-yearly" };
+	const int counts[] = { p->last, p->hourly, p->daily, p->weekly, p->monthly, p->yearly };
+	const int within[] = { p->within_years, p->within_months, p->within_days, p->within_hours };
+	struct sbuf tags = { 0 };
+	char w[64];
+	int rc = -EINVAL;
+
+	if (!retention_is_set(p))
+		return -EINVAL;
+	for (size_t i = 0; i < 6; i++)
+		if (counts[i] < 0 || counts[i] > RETENTION_COUNT_MAX)
+			return -EINVAL;
+	for (size_t i = 0; i < 4; i++)
+		if (within[i] < 0 || within[i] > RETENTION_WITHIN_MAX)
+			return -EINVAL;
+	if (p->keep_tags.n &&
+	    (p->keep_tags.n > RETENTION_TAGS_MAX || (rc = tag_list(&tags, p->keep_tags.v, p->keep_tags.n)) < 0))
+		goto out;
+	rc = -ENOMEM;
+	for (size_t i = 0; i < 6; i++)
+		if (counts[i] && (strvec_push(out, flags[i]) < 0 || strvec_pushf(out, "%d", counts[i]) < 0))
+			goto out;
+	retention_within_text(p, w, sizeof(w));
+	if (w[0] && (strvec_push(out, "--keep-within") < 0 || strvec_push(out, w) < 0))
+		goto out;
+	if (tags.p && (strvec_push(out, "--keep-tag") < 0 || strvec_push(out, tags.p) < 0))
+		goto out;
+	rc = 0;
+out:
+	free(tags.p);
+	return rc;
+}
+
+int restic_argv_forget(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
+		       const struct retention *policy, int dry_run)
+{
+	struct sbuf filter = { 0 };
+	size_t n0 = out->n;
+	int rc = -EINVAL;
+
+	if (!simple_ok(host, 255) || !policy || (rc = tag_list(&filter, tags, count_args(tags))) < 0)
+		goto out;
+	rc = build_base(out, r, NULL, 0);
+	if (rc < 0)
+		goto out;
+	rc = -ENOMEM;
+	if (strvec_push(out, "forget") < 0 || strvec_push(out, "--json") < 0 || strvec_push(out, "--host") < 0 ||
+	    strvec_push(out, host) < 0 || strvec_push(out, "--tag") < 0 || strvec_push(out, filter.p) < 0 ||
+	    strvec_push(out, "--group-by") < 0 || strvec_push(out, "host,paths,tags") < 0)
+		goto out;
+	rc = push_policy(out, policy);
+	if (rc == 0 && dry_run && strvec_push(out, "--dry-run") < 0)
+		rc = -ENOMEM;
+out:
+	free(filter.p);
+	if (rc < 0)
+		strvec_cut(out, n0);
+	return rc;
+}
+
+/* base + COMMAND + the command's own extra words. */
+static int base_extra(struct strvec *out, const struct restic_remote *r, const char *command, char *const *extra)
+{
+	size_t n0 = out->n, n = count_args(extra);
+	int rc;
+
+	if (n > RESTIC_MAX_ARGS)
+		return -EINVAL;
+	for (size_t i = 0; i < n; i++)
+		if (!simple_ok(extra[i], RESTIC_MAX_PATH))
+			return -EINVAL;
+	rc = build_base(out, r, NULL, 0);
+	if (rc == 0 && (strvec_push(out, command) < 0 || strvec_extend(out, extra) < 0))
+		rc = -ENOMEM;
+	if (rc < 0)
+		strvec_cut(out, n0);
+	return rc;
+}
+
+int restic_argv_prune(struct strvec *out, const struct restic_remote *r, char *const *extra_args)
+{
+	return base_extra(out, r, "prune", extra_args);
+}
+
+int restic_argv_check(struct strvec *out, const struct restic_remote *r, char *const *extra_args)
+{
+	return base_extra(out, r, "check", extra_args);
+}

@@ -7,6 +7,7 @@
 #define RDS_RESTIC_H
 #include <stddef.h>
 
+#include "retention.h"
 #include "util.h"
 
 /* Limits on what goes into one argv. */
@@ -30,8 +31,9 @@ struct restic_remote {
 	char *const *ssh_options; /* NULL-terminated "Name=value" entries, each
 				   * passed as `-o Name=value`; may be NULL */
 	char *const *restic_args; /* NULL-terminated, for `restic backup` only:
-				   * after its flags, before PATH (init, unlock
-				   * and the base argv get none); may be NULL */
+				   * after its flags, before PATH (init, unlock,
+				   * forget, prune, check and the base argv get
+				   * none); may be NULL */
 	const char *ssh_log_file; /* optional: `ssh -E FILE`. restic forwards
 				   * ssh's stderr racily (a fast failure often
 				   * loses it), a log file always has it. NULL:
@@ -67,5 +69,29 @@ int restic_argv_init(struct strvec *out, const struct restic_remote *r);
 /* base + unlock [--remove-all]. Without remove_all restic removes only stale
  * locks (dead process on this host, or older than 30 minutes). */
 int restic_argv_unlock(struct strvec *out, const struct restic_remote *r, int remove_all);
+
+/* base + forget --json --host HOST --tag T1,T2,... --group-by host,paths,tags
+ *   [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N]
+ *   [--keep-monthly N] [--keep-yearly N] [--keep-within D]
+ *   [--keep-tag K1,K2,...] [--dry-run]
+ * Only HOST's snapshots that have ALL of tags are considered: restic reads
+ * the comma list of one --tag as AND, repeated --tag as OR (0.14 and 0.18
+ * alike; tests/data/restic tag-and, tag-or). Grouping by host, paths and
+ * tags weighs a snapshot only against snapshots exactly like it: one with a
+ * tag added by hand is a group of its own, kept by any count. tags: 1 to
+ * RESTIC_MAX_ARGS, each non-empty without ','. The keep-* flags are the
+ * policy's rules above 0 (keep_tags as one --keep-tag: snapshots with all of
+ * them). A policy that retention_is_set refuses, or whose values are out of
+ * retention.h's bounds, is -EINVAL: no forget without a --keep-* count or
+ * within is ever built. */
+int restic_argv_forget(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
+		       const struct retention *policy, int dry_run);
+/* base + prune [extra_args...], base + check [extra_args...]. extra_args
+ * (NULL-terminated, may be NULL) are that command's own (PRUNE_ARGS,
+ * CHECK_ARGS: --max-unused 10%, --read-data-subset 5%): up to
+ * RESTIC_MAX_ARGS, each non-empty, at most RESTIC_MAX_PATH bytes, without
+ * control characters. */
+int restic_argv_prune(struct strvec *out, const struct restic_remote *r, char *const *extra_args);
+int restic_argv_check(struct strvec *out, const struct restic_remote *r, char *const *extra_args);
 
 #endif

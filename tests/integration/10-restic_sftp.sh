@@ -30,8 +30,8 @@ install -m 0644 "$SSH_KNOWN_HOSTS" "$SECRETS/known hosts"
 head -c 32 /dev/urandom | base64 >"$SECRETS/repo password"
 chmod 0600 "$SECRETS/repo password"
 
-# The argv helper: src/restic.c and restic_out.c (with utf8.c, util.c) behind a tiny main (argv NUL-separated on
-# stdout), so that this scenario runs exactly what the agent will.
+# The argv helper: src/restic.c and restic_out.c (with retention.c, utf8.c, util.c) behind a tiny main (argv
+# NUL-separated on stdout), so that this scenario runs exactly what the agent will.
 cat >"$T/restic-argv.c" <<'EOF'
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,7 +102,8 @@ SAN=
 # shellcheck disable=SC2046,SC2086 # flag lists split on purpose
 if ! cc -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -g $SAN -I"$RDS_ROOT/src" \
 	$(pkg-config --cflags jansson) -o "$T/restic-argv" "$T/restic-argv.c" \
-	"$RDS_ROOT/src/restic.c" "$RDS_ROOT/src/restic_out.c" "$RDS_ROOT/src/utf8.c" "$RDS_ROOT/src/util.c" $(pkg-config --libs jansson) -lm; then
+	"$RDS_ROOT/src/restic.c" "$RDS_ROOT/src/restic_out.c" "$RDS_ROOT/src/retention.c" "$RDS_ROOT/src/utf8.c" \
+	"$RDS_ROOT/src/util.c" $(pkg-config --libs jansson) -lm; then
 	not_ok "argv helper builds from src/restic.c"
 	exit 1
 fi
