@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cfgtab.h"
+#include "retention.h"
 #include "utf8.h"
 #include "words.h"
 
@@ -50,6 +51,17 @@ static const struct cfgtab_entry entries[] = {
 	  "longest restic may take in a run (90m, 24h, 2d; at most 30d); then it is stopped and the run fails; 0 = no limit" },
 	{ "HEALTH_MAX_AGE", "health-max-age", 0, CFG_DURATION, OFF(health_max_age_s), "0",
 	  "unhealthy after this long without a successful backup (0 = twice the schedule's longest gap + 10m)" },
+	{ "FORGET_KEEP_LAST", "keep-last", 0, CFG_STR, OFF(keep[0]), "", "forget: keep the last N snapshots" },
+	{ "FORGET_KEEP_HOURLY", "keep-hourly", 0, CFG_STR, OFF(keep[1]), "", "forget: keep the last N hours' newest" },
+	{ "FORGET_KEEP_DAILY", "keep-daily", 0, CFG_STR, OFF(keep[2]), "", "forget: keep the last N days' newest" },
+	{ "FORGET_KEEP_WEEKLY", "keep-weekly", 0, CFG_STR, OFF(keep[3]), "", "forget: keep the last N weeks' newest" },
+	{ "FORGET_KEEP_MONTHLY", "keep-monthly", 0, CFG_STR, OFF(keep[4]), "",
+	  "forget: keep the last N months' newest" },
+	{ "FORGET_KEEP_YEARLY", "keep-yearly", 0, CFG_STR, OFF(keep[5]), "", "forget: keep the last N years' newest" },
+	{ "FORGET_KEEP_WITHIN", "keep-within", 0, CFG_STR, OFF(keep[6]), "",
+	  "forget: keep all within this of the newest (1y2m7d3h)" },
+	{ "FORGET_KEEP_TAG", "keep-tag", 0, CFG_STR, OFF(keep[7]), "",
+	  "forget: keep snapshots with all these tags (a,b); needs a count" },
 	{ "PRUNE_AT", "prune-at", 0, CFG_STR, OFF(prune_at), "",
 	  "cron expression for 'restic prune' (e.g. weekly: 0 4 * * 0); empty: never scheduled" },
 	{ "CHECK_AT", "check-at", 0, CFG_STR, OFF(check_at), "",
@@ -88,6 +100,7 @@ void config_free(struct config *c)
 	strvec_free(&c->post_argv);
 	strvec_free(&c->prune_argv);
 	strvec_free(&c->check_argv);
+	retention_free(&c->retention);
 }
 
 int config_parse_args(struct config *c, int argc, char **argv, int *optind, char *err, size_t errlen)
@@ -288,6 +301,17 @@ static int check_tz(const char *tz, char *err, size_t errlen)
 	return 0;
 }
 
+/* The FORGET_KEEP_* values for retention_parse, by name. */
+static const char *keep_value(const char *name, void *ud)
+{
+	const struct config *c = ud;
+
+	for (size_t i = 0; i < sizeof(c->keep) / sizeof(c->keep[0]); i++)
+		if (retention_vars[i] && !strcmp(retention_vars[i], name))
+			return c->keep[i];
+	return NULL;
+}
+
 /* A maintenance schedule (PRUNE_AT, CHECK_AT) and its extra words. */
 static int check_maint(const char *at_name, const char *at, struct cron_expr *cron, int *scheduled,
 		       const char *args_name, const char *args, struct strvec *argv, int backups_scheduled, char *err,
@@ -452,6 +476,9 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 		snprintf(err, errlen, "RUN_AT='%.200s': %s", c->run_at, msg);
 		return -1;
 	}
+	retention_free(&c->retention);
+	if (retention_parse(&c->retention, keep_value, c, err, errlen) < 0)
+		return -1;
 	if (check_maint("PRUNE_AT", c->prune_at, &c->prune_cron, &c->prune_scheduled, "PRUNE_ARGS", c->prune_args,
 			&c->prune_argv, c->scheduled, err, errlen) < 0 ||
 	    check_maint("CHECK_AT", c->check_at, &c->check_cron, &c->check_scheduled, "CHECK_ARGS", c->check_args,

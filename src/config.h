@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cron.h"
+#include "retention.h"
 #include "util.h"
 
 struct config {
@@ -21,6 +22,7 @@ struct config {
 	char *ssh_user, *backup_host, *status_file, *docker_host, *tz;
 	char *restic_bin, *run_dir, *log_format;
 	char *prune_at, *check_at, *prune_args, *check_args;
+	char *keep[8]; /* FORGET_KEEP_LAST..YEARLY, _WITHIN, _TAG: retention_vars' order */
 	long hook_timeout_s, stop_timeout_s, backup_timeout_s, health_max_age_s;
 	int verbose;
 	struct strvec ssh_options, restic_args;
@@ -30,6 +32,7 @@ struct config {
 	int scheduled;                       /* RUN_AT set */
 	int prune_scheduled, check_scheduled; /* PRUNE_AT, CHECK_AT set */
 	struct strvec prune_argv, check_argv; /* PRUNE_ARGS, CHECK_ARGS split */
+	struct retention retention;           /* FORGET_KEEP_* */
 };
 
 enum config_mode { CONFIG_AGENT, CONFIG_RUNRESTIC };
