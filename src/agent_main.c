@@ -2,7 +2,7 @@
  *   rds-agent [flags]            run on RUN_AT, or once when RUN_AT is empty
  *   rds-agent [flags] health     HEALTHCHECK: exit 0 healthy, 1 unhealthy
  *   rds-agent [flags] hook pre|post   run one hook now (to try it)
- *   rds-agent [flags] prune|check     run restic prune or check now
+ *   rds-agent [flags] forget [--dry-run] | prune | check   maintenance now
  * Exit codes: 0 ok, 1 backup failed, 2 bad configuration, 3 incomplete. */
 #include <errno.h>
 #include <signal.h>
@@ -45,7 +45,7 @@ static void on_chld(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: rds-agent [FLAGS] [health | hook pre|post | prune | check]\n"
+	fprintf(f, "Usage: rds-agent [FLAGS] [health | hook pre|post | forget [--dry-run] | prune | check]\n"
 		   "\n"
 		   "Backs up BACKUP_PATH with restic to sftp:SSH_HOST:REPO_PATH on the RUN_AT schedule,\n"
 		   "running PRE_HOOK and POST_HOOK in one running container of SERVICE_NAME on this node.\n"
@@ -55,6 +55,8 @@ static void usage(FILE *f)
 		   "  (none)        run the schedule (or one backup when RUN_AT is empty)\n"
 		   "  health        print the health verdict from STATUS_FILE; exit 0 healthy, 1 unhealthy\n"
 		   "  hook pre|post run one hook now and print its output\n"
+		   "  forget [--dry-run]  apply FORGET_KEEP_* to this job's snapshots now; --dry-run\n"
+		   "                shows what it would keep and remove, and removes nothing\n"
 		   "  prune         run 'restic prune' now (PRUNE_ARGS); exit 0 ok, 1 failed\n"
 		   "  check         run 'restic check' now (CHECK_ARGS); exit 0 ok, 1 failed\n"
 		   "\n"
@@ -144,6 +146,18 @@ static void fmt_local(time_t t, char *buf, size_t len)
 static int exit_code_for(enum status_result r)
 {
 	return r == STATUS_OK ? 0 : r == STATUS_INCOMPLETE ? 3 : 1;
+}
+
+/* Once at start: what is kept, pruned and checked. */
+static void log_policy(const struct config *c)
+{
+	char policy[300];
+
+	retention_describe(&c->retention, policy, sizeof(policy));
+	log_info("retention: %s; prune %s%s%s; check %s%s%s", policy, c->prune_scheduled ? "at '" : "never scheduled",
+		 c->prune_scheduled ? c->prune_at : "", c->prune_scheduled ? "'" : "",
+		 c->check_scheduled ? "at '" : "never scheduled", c->check_scheduled ? c->check_at : "",
+		 c->check_scheduled ? "'" : "");
 }
 
 /* Runs ops[i] of the schedule now. */
@@ -274,7 +288,7 @@ int main(int argc, char **argv)
 	struct config cfg;
 	struct job job;
 	char err[1024];
-	int optind_ = 1, rc = 2, r;
+	int optind_ = 1, rc = 2, r, dry_run = 0;
 	const char *cmd = NULL, *hook = NULL;
 
 	config_init(&cfg);
@@ -307,13 +321,17 @@ int main(int argc, char **argv)
 		cmd = argv[optind_++];
 	if (cmd && !strcmp(cmd, "hook") && optind_ < argc)
 		hook = argv[optind_++];
+	if (cmd && !strcmp(cmd, "forget") && optind_ < argc && !strcmp(argv[optind_], "--dry-run")) {
+		dry_run = 1;
+		optind_++;
+	}
 	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "hook") && strcmp(cmd, "run") && strcmp(cmd, "prune") &&
-	     strcmp(cmd, "check")) ||
+	     strcmp(cmd, "check") && strcmp(cmd, "forget")) ||
 	    optind_ < argc ||
 	    (cmd && !strcmp(cmd, "hook") && (!hook || (strcmp(hook, "pre") && strcmp(hook, "post"))))) {
 		fprintf(stderr,
-			"rds-agent: unexpected argument '%s'; commands are: health, hook pre, hook post, prune, check "
-			"(see --help)\n",
+			"rds-agent: unexpected argument '%s'; commands are: health, hook pre, hook post, forget "
+			"[--dry-run], prune, check (see --help)\n",
 			optind_ < argc ? argv[optind_] : cmd);
 		goto out;
 	}
@@ -343,14 +361,24 @@ int main(int argc, char **argv)
 		job_load_status(&job);
 	if (hook) {
 		rc = job_run_hook(&job, hook) == 0 ? 0 : 1;
+	} else if (cmd && !strcmp(cmd, "forget")) {
+		if (!retention_is_set(&cfg.retention)) {
+			fprintf(stderr, "rds-agent: no FORGET_KEEP_* is set: every snapshot is kept, there is nothing "
+					"to forget\n");
+			rc = 2;
+		} else {
+			rc = maint_forget(&job, dry_run) == STATUS_OK ? 0 : 1;
+		}
 	} else if (cmd && (!strcmp(cmd, "prune") || !strcmp(cmd, "check"))) {
 		rc = (!strcmp(cmd, "prune") ? maint_prune(&job) : maint_check(&job)) == STATUS_OK ? 0 : 1;
 	} else if (!cfg.scheduled) {
 		log_info("rds-agent %s: one backup now (RUN_AT is empty)", RDS_VERSION);
+		log_policy(&cfg);
 		rc = exit_code_for(job_run(&job));
 	} else {
 		log_info("rds-agent %s: schedule '%s'%s%s, host %s", RDS_VERSION, cfg.run_at, *cfg.tz ? " in " : "",
 			 cfg.tz, cfg.backup_host);
+		log_policy(&cfg);
 		rc = run_scheduled(&job);
 	}
 out:

@@ -14,6 +14,7 @@
 #include "child.h"
 #include "hook.h"
 #include "log.h"
+#include "maint.h"
 #include "jobrestic.h"
 #include "restic_out.h"
 #include "util.h"
@@ -394,6 +395,7 @@ enum status_result job_run(struct job *j)
 	enum status_result result = STATUS_FAILED;
 	long long t0 = mono_ms();
 	long hook_ms = c->hook_timeout_s * 1000;
+	int made_snapshot = 0;
 
 	j->st.last_start = time(NULL);
 	j->st.running = 1;
@@ -411,6 +413,7 @@ enum status_result job_run(struct job *j)
 		snprintf(msg, sizeof(msg), "stopped before the backup started");
 	} else {
 		result = run_backup(j, msg, sizeof(msg));
+		made_snapshot = result != STATUS_FAILED;
 	}
 	if (c->post_argv.n) {
 		/* The post-hook is the cleanup: it runs after a failed pre-hook or
@@ -448,5 +451,9 @@ enum status_result job_run(struct job *j)
 	if (status_write(c->status_file, &j->st, 1) < 0)
 		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
 	log_info("run finished: %s — %s (%.1fs)", status_result_name(result), msg, j->st.duration_s);
+	/* The retention policy, after every backup that made a snapshot (a
+	 * failed post-hook does not undo the snapshot). */
+	if (made_snapshot && !stopping(j))
+		maint_forget(j, 0);
 	return result;
 }

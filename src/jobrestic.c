@@ -46,6 +46,8 @@ static void restic_line(void *ud, int stream, const char *line)
 		append_bounded(r->err, &r->err_len, sizeof(r->err), line);
 		return;
 	}
+	if (r->on_stdout)
+		r->on_stdout(r->ud, line);
 	/* Progress lines arrive many times a second and are not kept. */
 	if (strstr(line, "\"message_type\":\"status\""))
 		return;

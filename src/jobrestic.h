@@ -18,6 +18,10 @@ struct jobrestic_run {
 	long timeout_ms;
 	/* In: mono_ms() by which restic must be done (BACKUP_TIMEOUT), 0 = none. */
 	long long deadline_ms;
+	/* In: called with every line of stdout (a line longer than
+	 * CHILD_LINE_MAX comes in pieces); may be NULL. */
+	void (*on_stdout)(void *ud, const char *line);
+	void *ud;
 	/* Out. */
 	char *out; /* stdout minus progress lines, bounded */
 	size_t out_len;
