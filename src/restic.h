@@ -79,7 +79,8 @@ int restic_argv_unlock(struct strvec *out, const struct restic_remote *r, int re
  * alike; tests/data/restic tag-and, tag-or). Grouping by host, paths and
  * tags weighs a snapshot only against snapshots exactly like it: one with a
  * tag added by hand is a group of its own, kept by any count. tags: 1 to
- * RESTIC_MAX_ARGS, each non-empty without ','. The keep-* flags are the
+ * RESTIC_MAX_ARGS, each 1..255 bytes without ',' or a control character
+ * (host too). The keep-* flags are the
  * policy's rules above 0 (keep_tags as one --keep-tag: snapshots with all of
  * them). A policy that retention_is_set refuses, or whose values are out of
  * retention.h's bounds, is -EINVAL: no forget without a --keep-* count or

@@ -18,8 +18,9 @@ struct restic_forget {
 #define RESTIC_FORGET_DEPTH 32 /* deeper JSON is refused */
 
 /* A forget output scanner, for output that arrives in pieces or is too
- * large to hold: restic prints the whole array as one line (a few KiB per
- * snapshot in 0.18), which child.c hands over in pieces of CHILD_LINE_MAX.
+ * large to hold: restic prints the whole array as one line (in 0.18 about
+ * 1 KiB per snapshot, a kept one twice), which child.c hands over in pieces
+ * of CHILD_LINE_MAX.
  * It counts without building the JSON and allocates nothing. The fields
  * below `result` are the scanner's own. */
 struct restic_forget_scan {
@@ -60,18 +61,22 @@ struct restic_prune {
  * prune:" line, e.g. "total prune:  55 blobs / 13.430 KiB". restic rounds
  * to 3 decimals of its unit (B, KiB, MiB, GiB, TiB, powers of 1024), so
  * freed_bytes is as exact as that. No such line (another version, a failed
- * run) leaves freed_bytes -1 and freed "": not an error. out may be NULL;
- * it need not be NUL-terminated. */
+ * run), or a size in another form, leaves freed_bytes -1 and freed "": not
+ * an error. out may be NULL; it need not be NUL-terminated. */
 void restic_parse_prune(const char *out, size_t len, struct restic_prune *p);
 
 /* The first problem a failed `restic check` reported, into buf (always
  * NUL-terminated when len > 0; "" when there is none): the first line of
- * its stderr that is not blank, indented, a "Fatal: " summary, JSON, or the
- * detail restic adds to a lock error or a retry; e.g. 0.14's "Pack ID does
- * not match, want ..., got ...", 0.18's "pack ... contains 2 errors: ...".
- * When there is no such line, restic_last_error's choice (a "Fatal: "
- * line). Cleaned as restic_last_error cleans: one line of valid UTF-8, cut
- * between characters. */
+ * its stderr that is not blank, indented, a "Fatal: " summary, JSON, the
+ * detail restic adds to a lock error, a retry ("Load(...) returned error,
+ * retrying"), "repo already locked, waiting...", or "Is there a repository
+ * at the following location?" and the location after it; e.g. 0.14's
+ * "Pack ID does not match, want ..., got ...", 0.18's "pack ... contains 2
+ * errors: ...". A line ending in ':' ("error for tree X:") gets its
+ * indented next line appended after a space. When there is no such line,
+ * restic_last_error's choice (a "Fatal: " line). Cleaned as
+ * restic_last_error cleans: one line of valid UTF-8, cut between
+ * characters. */
 void restic_check_error(const char *stderr_text, char *buf, size_t len);
 
 #endif

@@ -42,7 +42,7 @@ extern const char *const retention_vars[];
  *   - FORGET_KEEP_TAG with an empty entry ("a,,b", a trailing ','), an
  *     entry with a control character or invalid UTF-8, longer than
  *     RETENTION_TAG_MAX, or more than RETENTION_TAGS_MAX entries (spaces
- *     around an entry are dropped);
+ *     and tabs around an entry are dropped);
  *   - variables set whose every count and within is 0: that policy keeps
  *     no snapshot (restic 0.14 ignores it, 0.17+ refuses it);
  *   - FORGET_KEEP_TAG without a count or FORGET_KEEP_WITHIN: it keeps only
