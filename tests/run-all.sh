@@ -53,6 +53,8 @@ step 30-agent_schedule-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integrat
 step 32-agent_health-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integration/32-agent_health.sh
 step 32-agent_health-sanitize env BUILD=build-san bash tests/integration/32-agent_health.sh
 step 62-maintenance-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integration/62-maintenance.sh
+step 62-maintenance-sanitize env BUILD=build-san bash tests/integration/62-maintenance.sh
+step 64-agent_forget-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integration/64-agent_forget.sh
 step 20-agent_sftp-sanitize env BUILD=build-san bash tests/integration/20-agent_sftp.sh
 step 40-agent_docker-sanitize env BUILD=build-san bash tests/integration/40-agent_docker.sh
 # The Docker API client runs in the rds-hook helper, not in the agent: its

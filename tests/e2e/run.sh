@@ -138,6 +138,10 @@ else
 	docker service logs --tail 20 "${E2E_STACK}_db-backup" 2>&1 | show
 fi
 
+[ "$(agent_op_field forget result)" = ok ] &&
+	ok "the stack's retention policy ran after a backup ($(agent_op_field forget message))" ||
+	not_ok "forget after a backup" "$(agent_op_field forget result): $(agent_op_field forget message)"
+
 # --- hooks: exactly one replica
 hooked=""
 hook_report=""

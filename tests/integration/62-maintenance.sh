@@ -124,4 +124,22 @@ EOF
 )
 [ "${overlap% *}" = 0 ] && [ "${overlap#* }" -ge 3 ] && ok "no two of the agent's ${overlap#* } restic runs overlapped" ||
 	{ not_ok "restic runs overlap" "$overlap"; show "$T_DIR/restic-runs"; }
+
+# 6. SIGTERM during a scheduled prune: the agent stops within STOP_TIMEOUT
+# and records the prune as interrupted.
+s=$((($(date +%s) + 2) % 60))
+RESTIC_BINARY=$T_DIR/restic-slow RUN_AT="0 0 1 1 *" PRUNE_AT="$s * * * * *" STOP_TIMEOUT=10 \
+	$AGENT_WRAP "$BIN/rds-agent" >"$T_DIR/t.log" 2>&1 &
+apid=$!
+wait_for 30 eval '[ "$(status_field running_op)" = prune ]' || not_ok "the prune started"
+sleep 1
+t0=$SECONDS
+kill -TERM "$apid"
+wait_for 15 eval "! kill -0 $apid"
+wait "$apid"
+rc=$?
+[ "$rc" = 0 ] && [ $((SECONDS - t0)) -le 11 ] && [ "$(op_field prune result)" = failed ] &&
+	grep -q "interrupted" <<<"$(op_field prune message)" && [ "$(status_field running)" = False ] &&
+	ok "SIGTERM during a prune: gone in $((SECONDS - t0))s, the prune recorded as interrupted" ||
+	{ not_ok "SIGTERM during a prune" "rc=$rc $(op_field prune message)"; show "$T_DIR/t.log"; }
 exit 0
