@@ -6,7 +6,8 @@
 # each run (a different 1% for the agent and for restic, so each sees the
 # same amount of change). Then whole one-shot agent runs against bare
 # restic. Also: the processes started per cycle (the agent's children and
-# theirs), counted with strace.
+# theirs), counted with strace; and the one-shot run with a retention
+# policy against a bare backup + forget pair.
 #   bash bench/cycle.sh
 source "$(dirname "$0")/lib.sh"
 CYCLES=${BENCH_CYCLES:-5}
@@ -121,6 +122,41 @@ b=$(median <"$T_DIR/ob.txt")
 result "one-shot agent, no change (median of $ONESHOTS)" "$a" s "its own part: $(median <"$T_DIR/oo.txt") s"
 result "bare restic backup (median of $ONESHOTS)" "$b" s
 ratio "one-shot, no change (agent / bare restic)" "$a" "$b" "s, median of $ONESHOTS pairs, ABBA order"
+
+# The same with a retention policy: the agent's backup and its forget
+# against a bare restic backup followed by a bare restic forget with the
+# agent's flags, again in ABBA order.
+bare_pair() {
+	local t0 t1
+	t0=$(now_ms)
+	restic_direct "$REPO_PATH" backup --json --host "$BACKUP_HOST" --tag rds "$BACKUP_PATH" >/dev/null 2>"$T_DIR/bare.err" &&
+		restic_direct "$REPO_PATH" forget --json --host "$BACKUP_HOST" --tag rds --group-by host,paths,tags \
+			--keep-last 3 >/dev/null 2>>"$T_DIR/bare.err" || return 1
+	t1=$(now_ms)
+	awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", (b - a) / 1000 }'
+}
+: >"$T_DIR/fa.txt"
+: >"$T_DIR/fb.txt"
+export FORGET_KEEP_LAST=3
+for ((i = 0; i < ONESHOTS; i++)); do
+	if [ $((i % 2)) = 1 ]; then
+		b=$(bare_pair) || { not_ok "bare backup + forget $i"; show "$T_DIR/bare.err"; break; }
+	fi
+	a=$(oneshot) || { not_ok "one-shot run with a policy $i"; show "$T_DIR/oneshot.log"; break; }
+	grep -q "forget done" "$T_DIR/oneshot.log" || { not_ok "the agent ran forget"; show "$T_DIR/oneshot.log"; break; }
+	if [ $((i % 2)) = 0 ]; then
+		b=$(bare_pair) || { not_ok "bare backup + forget $i"; show "$T_DIR/bare.err"; break; }
+	fi
+	echo "${a% *}" >>"$T_DIR/fa.txt"
+	echo "$b" >>"$T_DIR/fb.txt"
+done
+unset FORGET_KEEP_LAST
+a=$(median <"$T_DIR/fa.txt")
+b=$(median <"$T_DIR/fb.txt")
+result "one-shot agent with forget (median of $ONESHOTS)" "$a" s
+result "bare restic backup + forget (median of $ONESHOTS)" "$b" s
+ratio "one-shot with a policy (agent / bare backup + forget)" "$a" "$b" "s, median of $ONESHOTS pairs, ABBA order"
+ok "one-shot with a policy: $ONESHOTS agent runs and $ONESHOTS bare pairs"
 ok "one-shot: $ONESHOTS agent runs and $ONESHOTS bare restic runs"
 
 # Processes per cycle: one one-shot cycle under strace (its start-up has no
