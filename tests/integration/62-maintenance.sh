@@ -74,6 +74,20 @@ if [ -n "$pack" ]; then
 		{ not_ok "corrupted pack detected" "rc=$rc"; show "$T_DIR/c3.log"; }
 	v=$("$BIN/rds-agent" health)
 	[ $? = 1 ] && [[ "$v" == *"repository check"*"failed"* ]] && ok "health: ${v:0:100}..." || not_ok "unhealthy after a failed check" "$v"
+	# The same on the schedule: CHECK_AT with a subset that covers all.
+	s=$((($(date +%s) + 2) % 60))
+	RUN_AT="0 0 1 1 *" CHECK_AT="$s * * * * *" CHECK_ARGS="--read-data-subset 100%" \
+		$AGENT_WRAP "$BIN/rds-agent" >"$T_DIR/c4.log" 2>&1 &
+	apid=$!
+	runs=$(op_field check runs)
+	wait_for 40 eval '[ "$(op_field check runs)" -gt '"$runs"' ] && [ "$(status_field running)" = False ]'
+	v=$("$BIN/rds-agent" health)
+	hrc=$?
+	kill -TERM "$apid"
+	wait "$apid" 2>/dev/null
+	[ "$(op_field check result)" = failed ] && [ "$hrc" = 1 ] && [[ "$v" == *"repository check"* ]] &&
+		ok "the scheduled check (CHECK_AT, --read-data-subset 100%) fails too, and the agent is unhealthy" ||
+		{ not_ok "scheduled check of a corrupted pack" "$(op_field check result): $v"; show "$T_DIR/c4.log"; }
 else
 	not_ok "a pack file to corrupt"
 fi
