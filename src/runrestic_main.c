@@ -1,6 +1,9 @@
 /* runrestic: run restic against the agent's configured repository.
  *   runrestic                      help and the default command
  *   runrestic [-r PATH] ARGS...    restic DEFAULTS ARGS...; exit code is restic's
+ * With restic 0.16 or later, --retry-lock 1m comes after the defaults: a
+ * command typed while the agent holds a lock (forget, prune, check) waits
+ * for it instead of failing.
  * restic is exec'd, so an interactive session keeps the terminal, with the
  * agent's restricted environment (job_restic_env) plus TERM, COLUMNS and
  * LINES: a stray RESTIC_PASSWORD_COMMAND or RESTIC_REPOSITORY_FILE in the
@@ -11,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "config.h"
 #include "job.h"
 #include "log.h"
@@ -25,6 +29,39 @@ static void print_argv(FILE *f, char *const *v)
 			fprintf(f, "%s%s", *v, v[1] ? " " : "");
 	}
 	fputc('\n', f);
+}
+
+struct version {
+	int major, minor, seen;
+};
+
+static void version_line(void *ud, int stream, const char *line)
+{
+	struct version *v = ud;
+
+	if (stream == 1 && !v->seen && sscanf(line, "restic %d.%d", &v->major, &v->minor) == 2)
+		v->seen = 1;
+}
+
+/* restic 0.16 and later wait for a lock with --retry-lock: the agent holds
+ * an exclusive one for a moment after every backup with a retention policy
+ * (forget), and during a prune or check. 0.14 does not know the flag. */
+static int knows_retry_lock(const char *bin, char *const *envp)
+{
+	char *argv[] = { (char *)bin, "version", NULL };
+	struct child_spec spec = { 0 };
+	struct child_result res;
+	struct version v = { 0 };
+	char err[256];
+
+	spec.argv = argv;
+	spec.envp = envp;
+	spec.on_line = version_line;
+	spec.ud = &v;
+	spec.timeout_ms = 5000;
+	if (child_run(&spec, &res, err, sizeof(err)) < 0 || res.code != 0 || !v.seen)
+		return 0;
+	return v.major > 0 || v.minor >= 16;
 }
 
 /* The agent's restricted environment for restic, plus what an interactive
@@ -55,6 +92,8 @@ static void help(FILE *f, const struct config *c, char *const *defaults)
 		"they are not added here. restic runs with the agent's environment (PATH, HOME,\n"
 		"TZ, LANG, cache directories) plus TERM, COLUMNS and LINES: other RESTIC_*\n"
 		"variables (RESTIC_PASSWORD, RESTIC_REPOSITORY...) are not passed on.\n"
+		"With restic 0.16 or later --retry-lock 1m follows the defaults: a command\n"
+		"waits for a lock the agent holds (forget after a backup, prune, check).\n"
 		"\n"
 		"Default command (the password is read from the file, never shown):\n  ",
 		c->repo_path);
@@ -148,15 +187,17 @@ int main(int argc, char **argv)
 		rc = 1;
 		goto out;
 	}
+	if (interactive_env(&env) < 0 ||
+	    (knows_retry_lock(args.v[0], env.v) &&
+	     (strvec_push(&args, "--retry-lock") < 0 || strvec_push(&args, "1m") < 0))) {
+		fprintf(stderr, "runrestic: out of memory\n");
+		goto out;
+	}
 	for (; i < argc; i++)
 		if (strvec_push(&args, argv[i]) < 0) {
 			fprintf(stderr, "runrestic: out of memory\n");
 			goto out;
 		}
-	if (interactive_env(&env) < 0) {
-		fprintf(stderr, "runrestic: out of memory\n");
-		goto out;
-	}
 	fflush(NULL);
 	/* execvpe searches our own PATH, which env passes on when it is set. */
 	execvpe(args.v[0], args.v, env.v);

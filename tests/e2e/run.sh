@@ -125,7 +125,7 @@ n_snap=$(docker exec -u restic "$server" sh -c 'ls /home/restic/db/snapshots | w
 [ "${n_snap:-0}" -ge 1 ] && ok "the server's repository volume holds $n_snap snapshot(s) in /home/restic/db" ||
 	not_ok "snapshots in the server's repository volume" "count: ${n_snap:-none}"
 docker exec -e RESTIC_PASSWORD="$(cat "$E2E_DIR/repo-password")" "$server" \
-	rds-server restic -r db ls latest >"$E2E_DIR/ls.txt" 2>&1
+	rds-server restic -r db --retry-lock 2m ls latest >"$E2E_DIR/ls.txt" 2>&1
 grep -qx "/backup/db.sql" "$E2E_DIR/ls.txt" && ok "the latest snapshot, read on the server with rds-server restic, has /backup/db.sql" ||
 	{ not_ok "db.sql in the latest snapshot"; show "$E2E_DIR/ls.txt"; }
 

@@ -56,6 +56,17 @@ if wait_for 20 has_locks maint; then
 	"$BIN/rds-agent" health >"$T_DIR/h.txt"; hrc=$?
 	[ "$hrc" = 0 ] && grep -q "warning: the last prune" "$T_DIR/h.txt" && ok "a failed prune is a warning, not unhealthy: $(cut -c1-90 "$T_DIR/h.txt")..." ||
 		not_ok "failed prune in health" "rc=$hrc $(cat "$T_DIR/h.txt")"
+	# runrestic with restic 0.16+ waits for the lock (--retry-lock 1m).
+	( sleep 3; pkill -f -- "--limit-download=50 check --read-data" ) &
+	runrestic snapshots >"$T_DIR/rr.out" 2>&1
+	rc=$?
+	if [ "$("$RESTIC_BINARY" version | awk '{print $2}' | cut -d. -f2)" -ge 16 ]; then
+		[ "$rc" = 0 ] && grep -q "snapshots" "$T_DIR/rr.out" && ok "runrestic waits for the lock, then lists the snapshots" ||
+			{ not_ok "runrestic --retry-lock" "rc=$rc"; show "$T_DIR/rr.out"; }
+	else
+		[ "$rc" != 0 ] && grep -q "locked" "$T_DIR/rr.out" && ok "runrestic with restic 0.14 (no --retry-lock) says the repository is locked" ||
+			{ not_ok "runrestic with 0.14 while locked" "rc=$rc"; show "$T_DIR/rr.out"; }
+	fi
 else
 	not_ok "could not hold a lock (restic check was too fast)"
 fi
