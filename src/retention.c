@@ -50,8 +50,8 @@ static int parse_uint(const char *s, size_t n, long max, long *out)
 }
 
 /* restic's duration: NUMBER UNIT pairs. restic itself also takes a sign,
- * surrounding spaces, non-ASCII digits and a unit given twice (the last
- * wins); those are refused here so that what is logged is what is meant. */
+ * surrounding spaces and a unit given twice (the last wins); those are
+ * refused here so that what is logged is what is meant. */
 static int parse_within(const char *s, struct retention *r)
 {
 	int *dst[4] = { &r->within_years, &r->within_months, &r->within_days, &r->within_hours };
