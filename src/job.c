@@ -113,7 +113,7 @@ void job_stop_request(struct job_stop *s)
 	s->requested = 1;
 }
 
-static int stopping(const struct job *j)
+int job_stopping(const struct job *j)
 {
 	return j->stop_flag && *j->stop_flag;
 }
@@ -306,7 +306,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 			log_error("%s", msg);
 			goto out;
 		}
-		if (o == RESTIC_NO_REPO && !tried_init && !stopping(j)) {
+		if (o == RESTIC_NO_REPO && !tried_init && !job_stopping(j)) {
 			tried_init = 1;
 			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->cfg->repo_path);
 			if (jobrestic_simple(j, "init", restic_argv_init, 0, deadline) != RESTIC_OK) {
@@ -317,13 +317,13 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 			j->st.repo_seen = time(NULL);
 			continue;
 		}
-		if (o == RESTIC_LOCKED && !tried_unlock && !stopping(j)) {
+		if (o == RESTIC_LOCKED && !tried_unlock && !job_stopping(j)) {
 			tried_unlock = 1;
 			log_warn("repository is locked; removing stale locks with 'restic unlock' and retrying once");
 			jobrestic_simple(j, "unlock", jobrestic_unlock_stale, 0, deadline);
-			if (stopping(j) || (deadline && mono_ms() >= deadline)) {
+			if (job_stopping(j) || (deadline && mono_ms() >= deadline)) {
 				o = RESTIC_INTERRUPTED;
-				timed_out = !stopping(j);
+				timed_out = !job_stopping(j);
 				break;
 			}
 			continue;
@@ -409,7 +409,7 @@ enum status_result job_run(struct job *j)
 	    hook_exec(j, "pre", c->pre_argv.v, j->stop_flag, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
 		log_error("%s; no backup is taken", hookmsg);
 		snprintf(msg, sizeof(msg), "%s; no backup taken", hookmsg);
-	} else if (stopping(j)) {
+	} else if (job_stopping(j)) {
 		snprintf(msg, sizeof(msg), "stopped before the backup started");
 	} else {
 		result = run_backup(j, msg, sizeof(msg));
@@ -421,7 +421,7 @@ enum status_result job_run(struct job *j)
 		 * since the stop request came (at least a second). */
 		const volatile sig_atomic_t *cancel = j->stop_flag;
 		long ms = hook_ms;
-		if (stopping(j)) {
+		if (job_stopping(j)) {
 			cancel = NULL;
 			ms = stop_left_ms(j);
 			if (ms < 1000)
@@ -453,7 +453,7 @@ enum status_result job_run(struct job *j)
 	log_info("run finished: %s — %s (%.1fs)", status_result_name(result), msg, j->st.duration_s);
 	/* The retention policy, after every backup that made a snapshot (a
 	 * failed post-hook does not undo the snapshot). */
-	if (made_snapshot && !stopping(j))
+	if (made_snapshot && !job_stopping(j))
 		maint_forget(j, 0);
 	return result;
 }

@@ -30,6 +30,9 @@ struct job {
 	struct status st;
 };
 
+/* 1 when a stop was requested (the job's stop flag is set). */
+int job_stopping(const struct job *j);
+
 /* Copies the SSH key to a private file in cfg->run_dir, fills the remote and
  * the status's job, repository and run limit. Returns 0 or -1 with err set. */
 int job_prepare(struct job *j, const struct config *cfg, const struct job_stop *stop, char *err, size_t errlen);

@@ -17,11 +17,6 @@ enum maint_kind { MAINT_FORGET, MAINT_PRUNE, MAINT_CHECK };
 
 static const char *const kind_names[] = { "forget", "prune", "check" };
 
-static int stopping(const struct job *j)
-{
-	return j->stop_flag && *j->stop_flag;
-}
-
 static struct status_op *kind_op(struct job *j, enum maint_kind k)
 {
 	return k == MAINT_FORGET ? &j->st.forget : k == MAINT_PRUNE ? &j->st.prune : &j->st.check;
@@ -173,7 +168,7 @@ static enum status_result maint_run(struct job *j, enum maint_kind k, int dry_ru
 			out = RESTIC_INTERRUPTED;
 		/* Only stale locks go (dead process on this host, or older than
 		 * 30 minutes); a live lock of another restic is never forced. */
-		if (out == RESTIC_LOCKED && !tried_unlock && !stopping(j)) {
+		if (out == RESTIC_LOCKED && !tried_unlock && !job_stopping(j)) {
 			tried_unlock = 1;
 			log_warn("repository is locked; removing stale locks with 'restic unlock' and retrying once");
 			jobrestic_simple(j, "unlock", jobrestic_unlock_stale, 0, 0);
