@@ -16,19 +16,16 @@
 #include "config.h"
 #include "cron.h"
 #include "job.h"
-#include "jobsched.h"
+#include "jobspec.h"
 #include "log.h"
 #include "maint.h"
 #include "procenv.h"
+#include "runner.h"
 #include "status.h"
 
 #ifndef RDS_VERSION
 #define RDS_VERSION "0.1.0"
 #endif
-
-/* Added to twice the schedule's longest gap: a run's own duration and a
- * late start. */
-#define HEALTH_GRACE_S 600
 
 static struct job_stop stop;
 
@@ -94,55 +91,6 @@ static void install_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-/* Waits until `until` or a stop request. Signals are blocked and taken with
- * sigtimedwait so that one arriving just before the wait is not lost; SIGCHLD
- * wakes us to reap (PID 1 duty). */
-static void sleep_until(time_t until)
-{
-	sigset_t set, old;
-	siginfo_t info;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGCHLD);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	while (!stop.requested) {
-		struct timespec now, ts;
-		int sig;
-
-		child_reap_all();
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (now.tv_sec >= until)
-			break;
-		/* To the start of second `until`, not a whole number of seconds
-		 * from now (that woke up to a second late). At least hourly, so
-		 * a changed wall clock is noticed. */
-		if (until - now.tv_sec > 3600) {
-			ts.tv_sec = 3600;
-			ts.tv_nsec = 0;
-		} else {
-			ts.tv_sec = until - now.tv_sec - 1;
-			ts.tv_nsec = 1000000000L - now.tv_nsec;
-			if (ts.tv_nsec >= 1000000000L) {
-				ts.tv_sec++;
-				ts.tv_nsec -= 1000000000L;
-			}
-		}
-		sig = sigtimedwait(&set, &info, &ts);
-		if (sig == SIGTERM || sig == SIGINT)
-			job_stop_request(&stop);
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-static void fmt_local(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M:%S %Z", &tm);
-}
-
 static int exit_code_for(enum status_result r)
 {
 	return r == STATUS_OK ? 0 : r == STATUS_INCOMPLETE ? 3 : 1;
@@ -160,138 +108,42 @@ static void log_policy(const struct config *c)
 		 c->check_scheduled ? "'" : "");
 }
 
-/* Runs ops[i] of the schedule now. */
-static void run_op(struct job *j, int i)
-{
-	if (i == 0)
-		job_run(j);
-	else if (i == 1)
-		maint_prune(j);
-	else
-		maint_check(j);
-}
-
-/* The backup (RUN_AT), prune (PRUNE_AT) and check (CHECK_AT) of the job,
- * one at a time (jobsched): a tick during another operation runs right
- * after it, and the log and the status say how late. */
-static int run_scheduled(struct job *j)
-{
-	const struct config *c = j->cfg;
-	struct jobsched_op ops[3] = {
-		{ .name = "backup", .cron = &c->cron },
-		{ .name = "prune", .cron = c->prune_scheduled ? &c->prune_cron : NULL },
-		{ .name = "check", .cron = c->check_scheduled ? &c->check_cron : NULL },
-	};
-	const char *last = NULL;
-	char when[64], late[32];
-
-	if (jobsched_init(ops, 3, time(NULL)) < 0 || !ops[0].next) {
-		log_error("RUN_AT='%s' never fires; nothing to do", c->run_at);
-		return 2;
-	}
-	while (!stop.requested) {
-		int i = jobsched_pick(ops, 3);
-		long skipped;
-		time_t start;
-
-		if (i < 0)
-			break;
-		j->st.next_run = ops[0].next;
-		if (status_write(c->status_file, &j->st, 0) < 0)
-			log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
-		fmt_local(ops[i].next, when, sizeof(when));
-		if (ops[i].waiting && time(NULL) > ops[i].next) {
-			status_fmt_duration((long)(time(NULL) - ops[i].next), late, sizeof(late));
-			log_warn("%s of %s delayed by %s: the %s ran until now", ops[i].name, when, late, last);
-		} else if (ops[i].waiting) {
-			log_info("%s of %s right after the %s", ops[i].name, when, last);
-		} else {
-			log_info("next %s at %s", ops[i].name, when);
-			sleep_until(ops[i].next);
-			if (stop.requested)
-				break;
-		}
-		start = time(NULL);
-		skipped = ops[i].skipped;
-		run_op(j, i);
-		jobsched_done(ops, 3, i, start, time(NULL));
-		last = ops[i].name;
-		if (ops[i].skipped > skipped)
-			log_warn("skipped %ld scheduled run(s) of the %s: they came while it was waiting or running",
-				 ops[i].skipped - skipped, ops[i].name);
-		if (i == 0) {
-			j->st.skipped_ticks += ops[0].skipped - skipped;
-			j->st.delayed_s = ops[0].delayed_s;
-		} else {
-			(i == 1 ? &j->st.prune : &j->st.check)->delayed_s = ops[i].delayed_s;
-		}
-	}
-	log_info("stopping: no further backups are scheduled");
-	j->st.next_run = 0;
-	if (status_write(c->status_file, &j->st, 1) < 0)
-		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
-	return 0;
-}
-
-/* How long without a successful backup is unhealthy: HEALTH_MAX_AGE, or
- * twice the schedule's longest gap plus HEALTH_GRACE_S (one missed run is
- * tolerated). A HEALTH_MAX_AGE shorter than the longest gap would make the
- * agent unhealthy between two good backups, and Swarm would replace it
- * every time: refused. Returns 0, or -1 with err set. */
-static int health_window(const struct config *c, long *max_age, char *err, size_t errlen)
-{
-	time_t gap;
-	char g[32];
-
-	*max_age = 0;
-	if (!c->scheduled)
-		return 0;
-	if (cron_interval(&c->cron, time(NULL), &gap) < 0) {
-		if (c->health_max_age_s)
-			*max_age = c->health_max_age_s;
-		else
-			log_warn("RUN_AT='%s' fires too rarely to judge how fresh backups are; set HEALTH_MAX_AGE "
-				 "to have health check it",
-				 c->run_at);
-		return 0;
-	}
-	if (c->health_max_age_s && c->health_max_age_s <= gap) {
-		status_fmt_duration((long)gap, g, sizeof(g));
-		snprintf(err, errlen,
-			 "HEALTH_MAX_AGE=%lds is not longer than the longest gap between two backups of RUN_AT='%s' "
-			 "(%s): the agent would turn unhealthy between good backups and Swarm would replace it; use "
-			 "more than %s, or 0 for twice that gap plus 10m",
-			 c->health_max_age_s, c->run_at, g, g);
-		return -1;
-	}
-	*max_age = c->health_max_age_s ? c->health_max_age_s : 2 * (long)gap + HEALTH_GRACE_S;
-	return 0;
-}
-
 static int cmd_health(const struct config *c)
 {
-	struct status st;
-	char why[700];
+	struct status *v = NULL;
+	size_t n = 0;
+	char why[16384];
 	int rc;
 
-	if (status_read(c->status_file, &st, why, sizeof(why)) < 0) {
+	if (status_read_all(c->status_file, &v, &n, why, sizeof(why)) < 0 ||
+	    (!(c->discover && !strcmp(c->discover, "labels")) && n != 1)) {
+		if (v)
+			snprintf(why, sizeof(why), "STATUS_FILE %s is not a status file of this agent", c->status_file);
 		printf("unhealthy: %s\n", why);
+		free(v);
 		return 1;
 	}
-	rc = status_health(&st, time(NULL), why, sizeof(why));
+	if (c->discover && !strcmp(c->discover, "labels"))
+		rc = status_health_all(v, n, time(NULL), why, sizeof(why));
+	else
+		rc = status_health(&v[0], time(NULL), why, sizeof(why));
 	printf("%s\n", why);
+	free(v);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
 	struct config cfg;
+	struct jobspec spec;
 	struct job job;
 	char err[1024];
 	int optind_ = 1, rc = 2, r, dry_run = 0;
 	const char *cmd = NULL, *hook = NULL;
 
 	config_init(&cfg);
+	memset(&spec, 0, sizeof(spec));
+	memset(&job, 0, sizeof(job));
 	if (config_load_env(&cfg, NULL, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rds-agent: %s\n", err);
 		goto out;
@@ -350,8 +202,38 @@ int main(int argc, char **argv)
 	tzset();
 	rds_log_init(cfg.verbose ? RDS_LOG_DEBUG : RDS_LOG_INFO, !strcmp(cfg.log_format, "json"));
 	install_signals();
-	if (job_prepare(&job, &cfg, &stop, err, sizeof(err)) < 0 ||
-	    health_window(&cfg, &job.st.max_age_s, err, sizeof(err)) < 0) {
+	if (cfg.label_mode) {
+		struct runner_opts ro = { &cfg, &stop, 1, time(NULL) };
+		if (cmd) {
+			fprintf(stderr,
+				"rds-agent: '%s' works on the one job of seed mode; with DISCOVER=labels use runrestic -r "
+				"REPO (see runrestic --help for the jobs' repositories)\n",
+				cmd);
+			goto out;
+		}
+		log_info("rds-agent %s: label mode, default schedule '%s'%s%s, at most %d restic at once", RDS_VERSION,
+			 cfg.scheduled ? cfg.run_at : "(none: each service sets rds.backup.at)", *cfg.tz ? " in " : "",
+			 cfg.tz, cfg.max_parallel);
+		log_policy(&cfg);
+		rc = runner_run(&ro, NULL);
+		goto out;
+	}
+	if (jobspec_from_config(&spec, &cfg) < 0) {
+		fprintf(stderr, "rds-agent: out of memory\n");
+		goto out;
+	}
+	if (cfg.scheduled && !cmd) {
+		struct runner_opts ro = { &cfg, &stop, 0, time(NULL) };
+		log_info("rds-agent %s: schedule '%s'%s%s, host %s", RDS_VERSION, cfg.run_at, *cfg.tz ? " in " : "",
+			 cfg.tz, cfg.backup_host);
+		log_policy(&cfg);
+		rc = runner_run(&ro, &spec);
+		goto out;
+	}
+	if (job_prepare(&job, &cfg, &spec, &stop, err, sizeof(err)) < 0 ||
+	    (cfg.scheduled &&
+	     runner_health_window(cfg.health_max_age_s, &cfg.cron, cfg.run_at, &job.st.max_age_s, err, sizeof(err)) <
+		     0)) {
 		fprintf(stderr, "rds-agent: %s\n", err);
 		rc = 2;
 		goto out;
@@ -371,17 +253,14 @@ int main(int argc, char **argv)
 		}
 	} else if (cmd && (!strcmp(cmd, "prune") || !strcmp(cmd, "check"))) {
 		rc = (!strcmp(cmd, "prune") ? maint_prune(&job) : maint_check(&job)) == STATUS_OK ? 0 : 1;
-	} else if (!cfg.scheduled) {
+	} else {
 		log_info("rds-agent %s: one backup now (RUN_AT is empty)", RDS_VERSION);
 		log_policy(&cfg);
 		rc = exit_code_for(job_run(&job));
-	} else {
-		log_info("rds-agent %s: schedule '%s'%s%s, host %s", RDS_VERSION, cfg.run_at, *cfg.tz ? " in " : "",
-			 cfg.tz, cfg.backup_host);
-		log_policy(&cfg);
-		rc = run_scheduled(&job);
 	}
 out:
+	job_free(&job);
+	jobspec_free(&spec);
 	config_free(&cfg);
 	return rc;
 }

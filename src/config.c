@@ -70,6 +70,13 @@ static const struct cfgtab_entry entries[] = {
 	  "extra restic words for prune only, split like shell words (e.g. --max-unused 10%)" },
 	{ "CHECK_ARGS", "check-args", 0, CFG_STR, OFF(check_args), "",
 	  "extra restic words for check only (e.g. --read-data-subset 5%)" },
+	{ "DISCOVER", "discover", 0, CFG_STR, OFF(discover), "",
+	  "'labels': back up every service labelled rds.backup=true with a task on this node (deploy the agent "
+	  "as a global service); empty: the one service of SERVICE_NAME" },
+	{ "MAX_PARALLEL", "max-parallel", 0, CFG_STR, OFF(max_parallel_text), "1",
+	  "most restic operations at once, over all jobs (1..16); never two on one repository" },
+	{ "VOLUMES_ROOT", "volumes-root", 0, CFG_STR, OFF(volumes_root), "/var/lib/docker/volumes",
+	  "label mode: the node's Docker volume directory, mounted read-only into the agent" },
 	{ "STATUS_FILE", "status-file", 0, CFG_STR, OFF(status_file), "/var/lib/rds/status.json",
 	  "JSON status of every run, read by 'rds-agent health'; keep it on a volume" },
 	{ "DOCKER_HOST", "docker-host", 0, CFG_STR, OFF(docker_host), "",
@@ -410,11 +417,65 @@ static int derive_backup_host(struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* Label mode: the per-service settings come from labels; an agent-wide
+ * one would apply to no job, or to every one. */
+static int check_label_mode(struct config *c, enum config_mode mode, char *err, size_t errlen)
+{
+	static const struct {
+		const char *name, *label;
+		size_t off;
+	} per_service[] = {
+		{ "SERVICE_NAME", "(the labelled service itself)", OFF(service_name) },
+		{ "REPO_PATH", "rds.backup.repo", OFF(repo_path) },
+		{ "PRE_HOOK", "rds.backup.pre-hook", OFF(pre_hook) },
+		{ "POST_HOOK", "rds.backup.post-hook", OFF(post_hook) },
+	};
+	char *end;
+	long n;
+
+	c->label_mode = 0;
+	if (c->discover && *c->discover && strcmp(c->discover, "labels")) {
+		snprintf(err, errlen, "DISCOVER='%.100s' is not valid; use 'labels', or leave it empty for one service",
+			 c->discover);
+		return -1;
+	}
+	errno = 0;
+	n = strtol(c->max_parallel_text ? c->max_parallel_text : "1", &end, 10);
+	if (errno || *end || end == c->max_parallel_text || n < 1 || n > 16) {
+		snprintf(err, errlen, "MAX_PARALLEL='%.100s' is not valid; use a whole number from 1 to 16",
+			 c->max_parallel_text ? c->max_parallel_text : "");
+		return -1;
+	}
+	c->max_parallel = (int)n;
+	if (!c->discover || strcmp(c->discover, "labels"))
+		return 0;
+	c->label_mode = 1;
+	if (mode == CONFIG_RUNRESTIC)
+		return 0;
+	for (size_t i = 0; i < sizeof(per_service) / sizeof(per_service[0]); i++) {
+		const char *v = *(char **)((char *)c + per_service[i].off);
+		if (v && *v) {
+			snprintf(err, errlen,
+				 "%s is set, but with DISCOVER=labels every service brings its own: use the label %s "
+				 "on the service, and unset %s on the agent",
+				 per_service[i].name, per_service[i].label, per_service[i].name);
+			return -1;
+		}
+	}
+	if (!c->volumes_root || c->volumes_root[0] != '/') {
+		snprintf(err, errlen, "VOLUMES_ROOT='%.200s' must be an absolute path (the node's volume directory)",
+			 c->volumes_root ? c->volumes_root : "");
+		return -1;
+	}
+	return 0;
+}
+
 int config_validate(struct config *c, enum config_mode mode, char *err, size_t errlen)
 {
 	char msg[256];
 
-	if (check_host(&c->ssh_host, err, errlen) < 0 || check_repo_path(c->repo_path, err, errlen) < 0)
+	if (check_label_mode(c, mode, err, errlen) < 0 || check_host(&c->ssh_host, err, errlen) < 0 ||
+	    ((!c->label_mode || mode == CONFIG_RUNRESTIC) && check_repo_path(c->repo_path, err, errlen) < 0))
 		return -1;
 	if (!c->ssh_user || !*c->ssh_user || strpbrk(c->ssh_user, " @:'\"\\") || c->ssh_user[0] == '-') {
 		snprintf(err, errlen, "SSH_USER='%.100s' is not a user name", c->ssh_user ? c->ssh_user : "");
@@ -436,7 +497,7 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 	    check_text("SERVICE_NAME", c->service_name, err, errlen) < 0 ||
 	    check_text("REPO_PATH", c->repo_path, err, errlen) < 0)
 		return -1;
-	if (derive_backup_host(c, err, errlen) < 0)
+	if (!c->label_mode && derive_backup_host(c, err, errlen) < 0)
 		return -1;
 	if (check_tz(c->tz, err, errlen) < 0)
 		return -1;
@@ -480,9 +541,9 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 	if (retention_parse(&c->retention, keep_value, c, err, errlen) < 0)
 		return -1;
 	if (check_maint("PRUNE_AT", c->prune_at, &c->prune_cron, &c->prune_scheduled, "PRUNE_ARGS", c->prune_args,
-			&c->prune_argv, c->scheduled, err, errlen) < 0 ||
+			&c->prune_argv, c->scheduled || c->label_mode, err, errlen) < 0 ||
 	    check_maint("CHECK_AT", c->check_at, &c->check_cron, &c->check_scheduled, "CHECK_ARGS", c->check_args,
-			&c->check_argv, c->scheduled, err, errlen) < 0)
+			&c->check_argv, c->scheduled || c->label_mode, err, errlen) < 0)
 		return -1;
 	return 0;
 }

@@ -22,6 +22,7 @@ struct config {
 	char *ssh_user, *backup_host, *status_file, *docker_host, *tz;
 	char *restic_bin, *run_dir, *log_format;
 	char *prune_at, *check_at, *prune_args, *check_args;
+	char *discover, *max_parallel_text, *volumes_root; /* label mode */
 	char *keep[8]; /* FORGET_KEEP_LAST..YEARLY, _WITHIN, _TAG: retention_vars' order */
 	long hook_timeout_s, stop_timeout_s, backup_timeout_s, health_max_age_s;
 	int verbose;
@@ -33,6 +34,8 @@ struct config {
 	int prune_scheduled, check_scheduled; /* PRUNE_AT, CHECK_AT set */
 	struct strvec prune_argv, check_argv; /* PRUNE_ARGS, CHECK_ARGS split */
 	struct retention retention;           /* FORGET_KEEP_* */
+	int label_mode;                       /* DISCOVER=labels */
+	int max_parallel;                     /* MAX_PARALLEL */
 };
 
 enum config_mode { CONFIG_AGENT, CONFIG_RUNRESTIC };

@@ -133,7 +133,7 @@ out:
 	return rc;
 }
 
-int hook_find_helper(char *out, size_t len, char *err, size_t errlen)
+int hook_find_program(const char *name, const char *purpose, char *out, size_t len, char *err, size_t errlen)
 {
 	char self[PATH_MAX], *slash, *path, *save = NULL, *dir;
 	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -141,20 +141,25 @@ int hook_find_helper(char *out, size_t len, char *err, size_t errlen)
 	if (n > 0) {
 		self[n] = '\0';
 		slash = strrchr(self, '/');
-		if (slash && snprintf(out, len, "%.*s/%s", (int)(slash - self), self, HOOK_HELPER) < (int)len &&
+		if (slash && snprintf(out, len, "%.*s/%s", (int)(slash - self), self, name) < (int)len &&
 		    access(out, X_OK) == 0)
 			return 0;
 	}
 	path = strdup(getenv("PATH") ? getenv("PATH") : "/usr/local/bin:/usr/bin:/bin");
 	for (dir = path ? strtok_r(path, ":", &save) : NULL; dir; dir = strtok_r(NULL, ":", &save))
-		if (*dir == '/' && snprintf(out, len, "%s/%s", dir, HOOK_HELPER) < (int)len && access(out, X_OK) == 0) {
+		if (*dir == '/' && snprintf(out, len, "%s/%s", dir, name) < (int)len && access(out, X_OK) == 0) {
 			free(path);
 			return 0;
 		}
 	free(path);
 	snprintf(err, errlen,
-		 "the hooks need the program %s, which is neither next to this program (%s) nor on PATH; install it "
-		 "with rds-agent",
-		 HOOK_HELPER, n > 0 ? self : "?");
+		 "%s the program %s, which is neither next to this program (%s) nor on PATH; install it with "
+		 "rds-agent",
+		 purpose, name, n > 0 ? self : "?");
 	return -1;
+}
+
+int hook_find_helper(char *out, size_t len, char *err, size_t errlen)
+{
+	return hook_find_program(HOOK_HELPER, "the hooks need", out, len, err, errlen);
 }

@@ -30,4 +30,8 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen);
  * the first HOOK_HELPER on PATH. Returns 0 with its path in out, or -1. */
 int hook_find_helper(char *out, size_t len, char *err, size_t errlen);
 
+/* The same for any helper program name; purpose starts the error message
+ * ("the hooks need", "label mode needs"). */
+int hook_find_program(const char *name, const char *purpose, char *out, size_t len, char *err, size_t errlen);
+
 #endif

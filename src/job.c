@@ -128,27 +128,48 @@ static long stop_left_ms(const struct job *j)
 /* The longest a run can take when every limit holds: both hooks (and the
  * helper's grace), the backup, and the stop of an overrunning restic. 0 when
  * one of them has no limit. */
-static long run_limit_s(const struct config *c)
+static long run_limit_s(const struct config *c, const struct jobspec *s)
 {
 	long hooks = 0;
 
-	if (c->pre_argv.n || c->post_argv.n) {
+	if (s->pre_argv.n || s->post_argv.n) {
 		if (!c->hook_timeout_s)
 			return 0;
-		hooks = (c->pre_argv.n ? c->hook_timeout_s + 5 : 0) + (c->post_argv.n ? c->hook_timeout_s + 5 : 0);
+		hooks = (s->pre_argv.n ? c->hook_timeout_s + 5 : 0) + (s->post_argv.n ? c->hook_timeout_s + 5 : 0);
 	}
 	if (!c->backup_timeout_s)
 		return 0;
 	return hooks + c->backup_timeout_s + c->stop_timeout_s + 300;
 }
 
-int job_prepare(struct job *j, const struct config *cfg, const struct job_stop *stop, char *err, size_t errlen)
+void job_free(struct job *j)
+{
+	if (j)
+		strvec_free(&j->backup_args);
+}
+
+void job_publish(struct job *j, int durable)
+{
+	if (j->publish)
+		j->publish(j, durable, j->publish_ud);
+	else if (status_write(j->cfg->status_file, &j->st, durable) < 0)
+		log_warn("cannot write STATUS_FILE %s: %s", j->cfg->status_file, strerror(errno));
+}
+
+int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *spec, const struct job_stop *stop,
+		char *err, size_t errlen)
 {
 	memset(j, 0, sizeof(*j));
 	j->cfg = cfg;
+	j->spec = spec;
 	j->stop = stop;
 	j->stop_flag = stop ? &stop->requested : NULL;
-	if ((cfg->pre_argv.n || cfg->post_argv.n) &&
+	if (strvec_extend(&j->backup_args, cfg->restic_args.v) < 0 ||
+	    strvec_extend(&j->backup_args, spec->backup_args.v) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((spec->pre_argv.n || spec->post_argv.n) &&
 	    hook_find_helper(j->hook_bin, sizeof(j->hook_bin), err, errlen) < 0)
 		return -1;
 	if (job_copy_key(cfg->privkey_file, cfg->run_dir, j->key_copy, sizeof(j->key_copy), err, errlen) < 0 ||
@@ -158,12 +179,12 @@ int job_prepare(struct job *j, const struct config *cfg, const struct job_stop *
 	j->remote.ssh_user = cfg->ssh_user;
 	j->remote.ssh_host = cfg->ssh_host;
 	j->remote.ssh_port = cfg->ssh_port;
-	j->remote.repo_path = cfg->repo_path;
+	j->remote.repo_path = spec->repo_path;
 	j->remote.key_file = j->key_copy;
 	j->remote.known_hosts_file = cfg->known_hosts_file;
 	j->remote.password_file = cfg->password_file;
 	j->remote.ssh_options = cfg->ssh_options.v;
-	j->remote.restic_args = cfg->restic_args.v;
+	j->remote.restic_args = j->backup_args.v;
 	/* restic forwards ssh's stderr racily; ssh -E keeps every line. */
 	if (snprintf(j->ssh_log, sizeof(j->ssh_log), "%s/ssh.log", cfg->run_dir) >= (int)sizeof(j->ssh_log)) {
 		snprintf(err, errlen, "RDS_RUN_DIR=%s is too long", cfg->run_dir);
@@ -172,11 +193,13 @@ int job_prepare(struct job *j, const struct config *cfg, const struct job_stop *
 	j->remote.ssh_log_file = j->ssh_log;
 	if (restic_remote_check(&j->remote, err, errlen) < 0)
 		return -1;
-	snprintf(j->st.job, sizeof(j->st.job), "%s", cfg->backup_host);
+	snprintf(j->st.job, sizeof(j->st.job), "%s", spec->name);
+	if (spec->container && *spec->container)
+		snprintf(j->st.service, sizeof(j->st.service), "%s", spec->service);
 	snprintf(j->st.repository, sizeof(j->st.repository), "sftp:%s%s%s:%s (port %d)",
 		 strchr(cfg->ssh_host, '@') ? "" : cfg->ssh_user, strchr(cfg->ssh_host, '@') ? "" : "@", cfg->ssh_host,
-		 cfg->repo_path, cfg->ssh_port);
-	j->st.run_limit_s = run_limit_s(cfg);
+		 spec->repo_path, cfg->ssh_port);
+	j->st.run_limit_s = run_limit_s(cfg, spec);
 	return 0;
 }
 
@@ -212,18 +235,18 @@ void job_load_status(struct job *j)
 static int hook_exec(struct job *j, const char *which, char *const *argv, const volatile sig_atomic_t *cancel,
 		     long timeout_ms, char *msg, size_t msglen)
 {
-	struct hook_spec h = { which,      j->hook_bin, j->cfg->docker_host, j->cfg->service_name, argv,
+	struct hook_spec h = { which,      j->hook_bin, j->cfg->docker_host, j->spec->service, argv,
 			       timeout_ms, cancel,      j->cfg->verbose };
 
 	log_info("%s-hook: running %s (%zu word%s) in service %s", which, argv[0],
-		 !strcmp(which, "pre") ? j->cfg->pre_argv.n : j->cfg->post_argv.n, argv[1] ? "s" : "",
-		 j->cfg->service_name);
+		 !strcmp(which, "pre") ? j->spec->pre_argv.n : j->spec->post_argv.n, argv[1] ? "s" : "",
+		 j->spec->service);
 	return hook_run(&h, msg, msglen);
 }
 
 int job_run_hook(struct job *j, const char *which)
 {
-	const struct strvec *argv = !strcmp(which, "pre") ? &j->cfg->pre_argv : &j->cfg->post_argv;
+	const struct strvec *argv = !strcmp(which, "pre") ? &j->spec->pre_argv : &j->spec->post_argv;
 	char msg[600] = "";
 	int rc;
 
@@ -278,15 +301,16 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		goto out;
 	}
 	r->deadline_ms = deadline;
-	if (*j->cfg->service_name && strvec_pushf(&tags, "service=%s", j->cfg->service_name) < 0)
+	if (*j->spec->service && strvec_pushf(&tags, "service=%s", j->spec->service) < 0)
 		goto out;
-	if (restic_argv_backup(&argv, &j->remote, j->cfg->backup_host, tags.v, j->cfg->backup_path) < 0) {
+	if (restic_argv_backup_paths(&argv, &j->remote, j->spec->host, tags.v, j->spec->paths.v) < 0) {
 		snprintf(msg, msglen, "cannot build the restic command line");
 		goto out;
 	}
 	for (;;) {
-		log_info("backup of %s to sftp:%s:%s started (host %s)", j->cfg->backup_path, j->cfg->ssh_host,
-			 j->cfg->repo_path, j->cfg->backup_host);
+		log_info("backup of %s%s to sftp:%s:%s started (host %s)", j->spec->paths.v[0],
+			 j->spec->paths.n > 1 ? " and more" : "", j->cfg->ssh_host, j->spec->repo_path,
+			 j->spec->host);
 		if (jobrestic_exec(j, "backup", &argv, r) < 0) {
 			snprintf(msg, msglen, "%.400s", r->err);
 			goto out;
@@ -302,13 +326,13 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 				 "created again (that would start a new, empty history). Bring the server's repository "
 				 "volume back; to start a new repository on purpose, run 'runrestic init' or remove "
 				 "STATUS_FILE",
-				 j->cfg->ssh_host, j->cfg->repo_path, when);
+				 j->cfg->ssh_host, j->spec->repo_path, when);
 			log_error("%s", msg);
 			goto out;
 		}
 		if (o == RESTIC_NO_REPO && !tried_init && !job_stopping(j)) {
 			tried_init = 1;
-			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->cfg->repo_path);
+			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->spec->repo_path);
 			if (jobrestic_simple(j, "init", restic_argv_init, 0, deadline) != RESTIC_OK) {
 				snprintf(msg, msglen,
 					 "the repository does not exist and 'restic init' failed; see the log");
@@ -391,6 +415,7 @@ out:
 enum status_result job_run(struct job *j)
 {
 	const struct config *c = j->cfg;
+	const struct jobspec *s = j->spec;
 	char msg[512] = "", hookmsg[600] = "";
 	enum status_result result = STATUS_FAILED;
 	long long t0 = mono_ms();
@@ -402,11 +427,10 @@ enum status_result job_run(struct job *j)
 	j->st.bytes_added = 0;
 	j->st.files_new = j->st.files_changed = 0;
 	/* "running" need not survive a crash: the record before it does. */
-	if (status_write(c->status_file, &j->st, 0) < 0)
-		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
+	job_publish(j, 0);
 
-	if (c->pre_argv.n &&
-	    hook_exec(j, "pre", c->pre_argv.v, j->stop_flag, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
+	if (s->pre_argv.n &&
+	    hook_exec(j, "pre", s->pre_argv.v, j->stop_flag, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
 		log_error("%s; no backup is taken", hookmsg);
 		snprintf(msg, sizeof(msg), "%s; no backup taken", hookmsg);
 	} else if (job_stopping(j)) {
@@ -415,7 +439,7 @@ enum status_result job_run(struct job *j)
 		result = run_backup(j, msg, sizeof(msg));
 		made_snapshot = result != STATUS_FAILED;
 	}
-	if (c->post_argv.n) {
+	if (s->post_argv.n) {
 		/* The post-hook is the cleanup: it runs after a failed pre-hook or
 		 * backup too. While stopping it gets what is left of STOP_TIMEOUT
 		 * since the stop request came (at least a second). */
@@ -428,7 +452,7 @@ enum status_result job_run(struct job *j)
 				ms = 1000;
 		}
 		hookmsg[0] = '\0';
-		if (hook_exec(j, "post", c->post_argv.v, cancel, ms, hookmsg, sizeof(hookmsg)) != 0) {
+		if (hook_exec(j, "post", s->post_argv.v, cancel, ms, hookmsg, sizeof(hookmsg)) != 0) {
 			log_error("%s", hookmsg);
 			if (result != STATUS_FAILED) {
 				result = STATUS_FAILED;
@@ -448,8 +472,7 @@ enum status_result job_run(struct job *j)
 	else
 		j->st.last_success = j->st.last_end;
 	snprintf(j->st.message, sizeof(j->st.message), "%s", msg);
-	if (status_write(c->status_file, &j->st, 1) < 0)
-		log_warn("cannot write STATUS_FILE %s: %s", c->status_file, strerror(errno));
+	job_publish(j, 1);
 	log_info("run finished: %s — %s (%.1fs)", status_result_name(result), msg, j->st.duration_s);
 	/* The retention policy, after every backup that made a snapshot (a
 	 * failed post-hook does not undo the snapshot). */

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include "config.h"
+#include "jobspec.h"
 #include "restic.h"
 #include "status.h"
 
@@ -20,22 +21,38 @@ struct job_stop {
 void job_stop_request(struct job_stop *s);
 
 struct job {
-	const struct config *cfg;    /* borrowed */
-	struct restic_remote remote; /* strings borrowed from cfg and key_copy */
+	const struct config *cfg;     /* borrowed: the agent-wide settings */
+	const struct jobspec *spec;   /* borrowed: what this job backs up, where, when */
+	struct restic_remote remote;  /* strings borrowed from cfg, spec, key_copy, backup_args */
+	struct strvec backup_args;    /* -e flags, then the spec's own (owned) */
 	char key_copy[PATH_MAX];     /* private 0600 copy of SSH_PRIVKEY_FILE */
 	char ssh_log[PATH_MAX];      /* ssh -E file, truncated before each restic run */
 	char hook_bin[PATH_MAX];     /* the rds-hook helper, when hooks are set */
 	const struct job_stop *stop; /* borrowed; may be NULL */
 	const volatile sig_atomic_t *stop_flag; /* &stop->requested, or NULL */
 	struct status st;
+	/* Where the status goes after each change: NULL writes STATUS_FILE
+	 * with this one job (seed mode); the label-mode agent sends it to its
+	 * scheduler, which writes every job's. durable as status_write's. */
+	void (*publish)(struct job *j, int durable, void *ud);
+	void *publish_ud;
 };
+
+/* Hands j->st to j->publish (or writes STATUS_FILE); a failed write is
+ * logged, never fatal. */
+void job_publish(struct job *j, int durable);
 
 /* 1 when a stop was requested (the job's stop flag is set). */
 int job_stopping(const struct job *j);
 
 /* Copies the SSH key to a private file in cfg->run_dir, fills the remote and
- * the status's job, repository and run limit. Returns 0 or -1 with err set. */
-int job_prepare(struct job *j, const struct config *cfg, const struct job_stop *stop, char *err, size_t errlen);
+ * the status's job, repository and run limit for spec (borrowed; it must
+ * outlive j). Returns 0 or -1 with err set; job_free in either case. */
+int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *spec, const struct job_stop *stop,
+		char *err, size_t errlen);
+
+/* Frees what j owns (NULL-safe; j stays usable for job_prepare). */
+void job_free(struct job *j);
 
 /* Takes over what STATUS_FILE says of this job from an earlier agent (the
  * last success, the repository's first sighting, the counters), and logs

@@ -26,7 +26,7 @@ static struct status_op *kind_op(struct job *j, enum maint_kind k)
 static int own_tags(const struct job *j, struct strvec *tags)
 {
 	if (strvec_push(tags, "rds") < 0 ||
-	    (*j->cfg->service_name && strvec_pushf(tags, "service=%s", j->cfg->service_name) < 0))
+	    (*j->spec->service && strvec_pushf(tags, "service=%s", j->spec->service) < 0))
 		return -1;
 	return 0;
 }
@@ -45,7 +45,7 @@ static int maint_argv(struct strvec *out, const struct job *j, enum maint_kind k
 		break;
 	case MAINT_FORGET:
 		if (own_tags(j, &tags) == 0)
-			rc = restic_argv_forget(out, &j->remote, j->cfg->backup_host, tags.v, &j->cfg->retention,
+			rc = restic_argv_forget(out, &j->remote, j->spec->host, tags.v, &j->spec->retention,
 						dry_run);
 		/* A dry run shows restic's own table of what it would keep
 		 * and remove, not JSON. */
@@ -66,8 +66,7 @@ static void set_running(struct job *j, const char *op, int on)
 {
 	j->st.running = on;
 	snprintf(j->st.running_op, sizeof(j->st.running_op), "%s", on ? op : "");
-	if (status_write(j->cfg->status_file, &j->st, !on) < 0)
-		log_warn("cannot write STATUS_FILE %s: %s", j->cfg->status_file, strerror(errno));
+	job_publish(j, !on);
 }
 
 struct forget_out {
@@ -107,7 +106,7 @@ static void success(struct job *j, enum maint_kind k, const struct jobrestic_run
 		snprintf(msg, len, "check done in %.1fs: no errors were found", secs);
 		break;
 	case MAINT_FORGET:
-		retention_describe(&j->cfg->retention, policy, sizeof(policy));
+		retention_describe(&j->spec->retention, policy, sizeof(policy));
 		if (f->dry_run) {
 			snprintf(msg, len, "forget --dry-run done in %.1fs (%s): nothing was removed", secs, policy);
 		} else if (restic_forget_scan_finish(&f->scan, &counts) == 0) {
@@ -157,7 +156,7 @@ static enum status_result maint_run(struct job *j, enum maint_kind k, int dry_ru
 	}
 	for (;;) {
 		log_info("%s%s of sftp:%s:%s started", name, dry_run ? " --dry-run" : "", j->cfg->ssh_host,
-			 j->cfg->repo_path);
+			 j->spec->repo_path);
 		if (jobrestic_exec(j, name, &argv, r) < 0) {
 			snprintf(msg, sizeof(msg), "%.400s", r->err);
 			log_error("%s", msg);
@@ -231,7 +230,7 @@ done:
 
 enum status_result maint_forget(struct job *j, int dry_run)
 {
-	if (!retention_is_set(&j->cfg->retention))
+	if (!retention_is_set(&j->spec->retention))
 		return STATUS_NONE;
 	return maint_run(j, MAINT_FORGET, dry_run);
 }

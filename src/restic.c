@@ -477,12 +477,22 @@ static int simple_ok(const char *s, size_t max)
 int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
 		       const char *path)
 {
+	char *paths[2] = { (char *)path, NULL };
+	return restic_argv_backup_paths(out, r, host, tags, paths);
+}
+
+int restic_argv_backup_paths(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
+			     char *const *paths)
+{
 	size_t n0 = out->n, i;
 	int rc = -EINVAL;
 
-	/* A relative path or one starting with '-' could read as a flag. */
-	if (!simple_ok(host, 255) || !simple_ok(path, RESTIC_MAX_PATH) || path[0] != '/')
+	if (!simple_ok(host, 255) || !paths || !paths[0])
 		return -EINVAL;
+	/* A relative path or one starting with '-' could read as a flag. */
+	for (i = 0; paths[i]; i++)
+		if (i >= RESTIC_MAX_ARGS || !simple_ok(paths[i], RESTIC_MAX_PATH) || paths[i][0] != '/')
+			return -EINVAL;
 	for (i = 0; tags && tags[i]; i++)
 		/* restic splits --tag values at ','. */
 		if (i >= RESTIC_MAX_ARGS || !simple_ok(tags[i], 255) || strchr(tags[i], ','))
@@ -497,8 +507,8 @@ int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const 
 	for (i = 0; tags && tags[i]; i++)
 		if (strvec_push(out, "--tag") < 0 || strvec_push(out, tags[i]) < 0)
 			goto out;
-	/* The user's backup flags: after ours, before PATH (which stays last). */
-	if (strvec_extend(out, r->restic_args) < 0 || strvec_push(out, path) < 0)
+	/* The user's backup flags: after ours, before the paths (which stay last). */
+	if (strvec_extend(out, r->restic_args) < 0 || strvec_extend(out, paths) < 0)
 		goto out;
 	rc = 0;
 out:

@@ -64,6 +64,10 @@ int restic_argv_base(struct strvec *out, const struct restic_remote *r);
  * which init and unlock would refuse as unknown. */
 int restic_argv_backup(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
 		       const char *path);
+/* The same with several paths (NULL-terminated, 1 to RESTIC_MAX_ARGS, each
+ * absolute) backed up into one snapshot: label mode's volumes. */
+int restic_argv_backup_paths(struct strvec *out, const struct restic_remote *r, const char *host, char *const *tags,
+			     char *const *paths);
 /* base + init */
 int restic_argv_init(struct strvec *out, const struct restic_remote *r);
 /* base + unlock [--remove-all]. Without remove_all restic removes only stale

@@ -11,7 +11,7 @@
 #include "utf8.h"
 #include "util.h"
 
-#define STATUS_MAX (64 * 1024)
+#define STATUS_ALL_MAX (16 * 1024 * 1024)
 #define STATUS_VERSION 2
 
 static const char *const result_names[] = { "none", "ok", "incomplete", "failed" };
@@ -103,16 +103,12 @@ static void op_read(json_t *j, struct status_op *o)
 	o->kept = (long)json_integer_value(json_object_get(j, "kept"));
 }
 
-int status_write(const char *path, const struct status *s, int durable)
+static json_t *job_json(const struct status *s)
 {
-	json_t *root = json_object(), *job = json_object(), *jobs = json_object();
-	char *text_ = NULL, key[sizeof(s->job) * 3];
-	int rc = -1;
+	json_t *job = json_object();
 
-	if (!root || !job || !jobs)
-		goto out;
-	json_object_set_new(root, "version", json_integer(STATUS_VERSION));
-	put_time(root, "agent_started", s->agent_started);
+	if (!job)
+		return NULL;
 	json_object_set_new(job, "result", json_string(status_result_name(s->result)));
 	json_object_set_new(job, "message", text(s->message));
 	json_object_set_new(job, "repository", text(s->repository));
@@ -139,12 +135,37 @@ int status_write(const char *path, const struct status *s, int durable)
 	json_object_set_new(job, "forget", op_json(&s->forget));
 	json_object_set_new(job, "prune", op_json(&s->prune));
 	json_object_set_new(job, "check", op_json(&s->check));
-	utf8_copy(key, sizeof(key), s->job, strlen(s->job), 0);
-	if (json_object_set_new(jobs, key, job) < 0) {
-		job = NULL;
+	/* Label mode only; seed mode's file keeps the fields it had. */
+	if (s->service[0])
+		json_object_set_new(job, "service", text(s->service));
+	if (s->gone)
+		put_time(job, "gone", s->gone);
+	if (s->refused)
+		json_object_set_new(job, "refused", json_true());
+	return job;
+}
+
+int status_write(const char *path, const struct status *s, int durable)
+{
+	return status_write_all(path, &s, 1, durable);
+}
+
+int status_write_all(const char *path, const struct status *const *v, size_t n, int durable)
+{
+	json_t *root = json_object(), *jobs = json_object();
+	char *text_ = NULL, key[sizeof(v[0]->job) * 3];
+	int rc = -1;
+
+	if (!root || !jobs || !n)
 		goto out;
+	json_object_set_new(root, "version", json_integer(STATUS_VERSION));
+	put_time(root, "agent_started", v[0]->agent_started);
+	for (size_t i = 0; i < n; i++) {
+		json_t *job = job_json(v[i]);
+		utf8_copy(key, sizeof(key), v[i]->job, strlen(v[i]->job), 0);
+		if (!job || json_object_set_new(jobs, key, job) < 0)
+			goto out;
 	}
-	job = NULL;
 	json_object_set_new(root, "jobs", jobs);
 	jobs = NULL;
 	text_ = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS);
@@ -153,84 +174,118 @@ int status_write(const char *path, const struct status *s, int durable)
 	rc = write_file_replace(path, text_, strlen(text_), 0644, durable);
 out:
 	free(text_);
-	json_decref(job);
 	json_decref(jobs);
 	json_decref(root);
 	return rc;
 }
 
-int status_read(const char *path, struct status *s, char *err, size_t errlen)
+static void job_read(json_t *job, const char *key, json_int_t version, struct status *s)
+{
+	const char *res;
+
+	snprintf(s->job, sizeof(s->job), "%s", key);
+	res = json_string_value(json_object_get(job, "result"));
+	for (size_t i = 0; res && i < sizeof(result_names) / sizeof(result_names[0]); i++)
+		if (!strcmp(res, result_names[i]))
+			s->result = (enum status_result)i;
+	snprintf(s->message, sizeof(s->message), "%s", json_string_value(json_object_get(job, "message")) ?: "");
+	snprintf(s->snapshot_id, sizeof(s->snapshot_id), "%s",
+		 json_string_value(json_object_get(job, "snapshot_id")) ?: "");
+	s->running = json_is_true(json_object_get(job, "running"));
+	snprintf(s->running_op, sizeof(s->running_op), "%s",
+		 json_string_value(json_object_get(job, "running_op")) ?: "");
+	s->last_start = get_time(job, "last_start");
+	s->last_end = get_time(job, "last_end");
+	s->last_success = get_time(job, "last_success");
+	s->next_run = get_time(job, "next_run");
+	s->repo_seen = get_time(job, "repository_seen");
+	snprintf(s->repository, sizeof(s->repository), "%s",
+		 json_string_value(json_object_get(job, "repository")) ?: "");
+	s->max_age_s = (long)json_integer_value(json_object_get(job, "max_age_s"));
+	s->run_limit_s = (long)json_integer_value(json_object_get(job, "run_limit_s"));
+	/* Version 1 had only the schedule's interval and judged two of them
+	 * plus ten minutes. */
+	if (version < 2 && json_integer_value(json_object_get(job, "interval_s")) > 0)
+		s->max_age_s = 2 * (long)json_integer_value(json_object_get(job, "interval_s")) + 600;
+	s->bytes_added = json_integer_value(json_object_get(job, "bytes_added"));
+	s->files_new = (long)json_integer_value(json_object_get(job, "files_new"));
+	s->files_changed = (long)json_integer_value(json_object_get(job, "files_changed"));
+	s->duration_s = json_number_value(json_object_get(job, "duration_s"));
+	s->runs = (long)json_integer_value(json_object_get(job, "runs"));
+	s->failures = (long)json_integer_value(json_object_get(job, "failures"));
+	s->skipped_ticks = (long)json_integer_value(json_object_get(job, "skipped_ticks"));
+	s->agent_runs = (long)json_integer_value(json_object_get(job, "agent_runs"));
+	s->delayed_s = (long)json_integer_value(json_object_get(job, "delayed_s"));
+	op_read(json_object_get(job, "forget"), &s->forget);
+	op_read(json_object_get(job, "prune"), &s->prune);
+	op_read(json_object_get(job, "check"), &s->check);
+	snprintf(s->service, sizeof(s->service), "%s", json_string_value(json_object_get(job, "service")) ?: "");
+	s->gone = get_time(job, "gone");
+	s->refused = json_is_true(json_object_get(job, "refused"));
+	if (version < 2)
+		s->agent_runs = s->runs;
+}
+
+int status_read_all(const char *path, struct status **out, size_t *n, char *err, size_t errlen)
 {
 	json_t *root = NULL, *jobs, *job;
 	json_error_t jerr;
-	const char *key, *res;
+	const char *key;
 	char *text = NULL;
-	size_t len;
+	size_t len, i = 0;
 	json_int_t version;
+	time_t started;
 	int rc = -1, r;
 
-	memset(s, 0, sizeof(*s));
-	r = read_file_bounded(path, STATUS_MAX, &text, &len);
+	*out = NULL;
+	*n = 0;
+	r = read_file_bounded(path, STATUS_ALL_MAX, &text, &len);
 	if (r < 0) {
 		snprintf(err, errlen, "cannot read STATUS_FILE %s: %s", path,
-			 r == -2 ? "larger than 64 KiB" : strerror(errno));
+			 r == -2 ? "larger than 16 MiB" : strerror(errno));
 		goto out;
 	}
 	root = json_loadb(text, len, 0, &jerr);
 	jobs = json_object_get(root, "jobs");
-	if (!root || !json_is_object(jobs) || json_object_size(jobs) != 1) {
+	if (!root || !json_is_object(jobs) || json_object_size(jobs) > STATUS_JOBS_MAX) {
 		snprintf(err, errlen, "STATUS_FILE %s is not a status file of this agent", path);
 		goto out;
 	}
 	version = json_integer_value(json_object_get(root, "version"));
-	s->agent_started = get_time(root, "agent_started");
+	started = get_time(root, "agent_started");
+	if (json_object_size(jobs) && !(*out = calloc(json_object_size(jobs), sizeof(**out)))) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
 	json_object_foreach(jobs, key, job)
 	{
-		snprintf(s->job, sizeof(s->job), "%s", key);
-		res = json_string_value(json_object_get(job, "result"));
-		for (size_t i = 0; res && i < sizeof(result_names) / sizeof(result_names[0]); i++)
-			if (!strcmp(res, result_names[i]))
-				s->result = (enum status_result)i;
-		snprintf(s->message, sizeof(s->message), "%s",
-			 json_string_value(json_object_get(job, "message")) ?: "");
-		snprintf(s->snapshot_id, sizeof(s->snapshot_id), "%s",
-			 json_string_value(json_object_get(job, "snapshot_id")) ?: "");
-		s->running = json_is_true(json_object_get(job, "running"));
-		snprintf(s->running_op, sizeof(s->running_op), "%s",
-			 json_string_value(json_object_get(job, "running_op")) ?: "");
-		s->last_start = get_time(job, "last_start");
-		s->last_end = get_time(job, "last_end");
-		s->last_success = get_time(job, "last_success");
-		s->next_run = get_time(job, "next_run");
-		s->repo_seen = get_time(job, "repository_seen");
-		snprintf(s->repository, sizeof(s->repository), "%s",
-			 json_string_value(json_object_get(job, "repository")) ?: "");
-		s->max_age_s = (long)json_integer_value(json_object_get(job, "max_age_s"));
-		s->run_limit_s = (long)json_integer_value(json_object_get(job, "run_limit_s"));
-		/* Version 1 had only the schedule's interval and judged two of
-		 * them plus ten minutes. */
-		if (version < 2 && json_integer_value(json_object_get(job, "interval_s")) > 0)
-			s->max_age_s = 2 * (long)json_integer_value(json_object_get(job, "interval_s")) + 600;
-		s->bytes_added = json_integer_value(json_object_get(job, "bytes_added"));
-		s->files_new = (long)json_integer_value(json_object_get(job, "files_new"));
-		s->files_changed = (long)json_integer_value(json_object_get(job, "files_changed"));
-		s->duration_s = json_number_value(json_object_get(job, "duration_s"));
-		s->runs = (long)json_integer_value(json_object_get(job, "runs"));
-		s->failures = (long)json_integer_value(json_object_get(job, "failures"));
-		s->skipped_ticks = (long)json_integer_value(json_object_get(job, "skipped_ticks"));
-		s->agent_runs = (long)json_integer_value(json_object_get(job, "agent_runs"));
-		s->delayed_s = (long)json_integer_value(json_object_get(job, "delayed_s"));
-		op_read(json_object_get(job, "forget"), &s->forget);
-		op_read(json_object_get(job, "prune"), &s->prune);
-		op_read(json_object_get(job, "check"), &s->check);
-		if (version < 2)
-			s->agent_runs = s->runs;
+		(*out)[i].agent_started = started;
+		job_read(job, key, version, &(*out)[i++]);
 	}
+	*n = i;
 	rc = 0;
 out:
 	json_decref(root);
 	free(text);
 	return rc;
+}
+
+int status_read(const char *path, struct status *s, char *err, size_t errlen)
+{
+	struct status *v;
+	size_t n;
+
+	memset(s, 0, sizeof(*s));
+	if (status_read_all(path, &v, &n, err, errlen) < 0)
+		return -1;
+	if (n != 1) {
+		free(v);
+		snprintf(err, errlen, "STATUS_FILE %s is not a status file of this agent", path);
+		return -1;
+	}
+	*s = v[0];
+	free(v);
+	return 0;
 }
 
 void status_fmt_duration(long s, char *buf, size_t len)
@@ -382,4 +437,63 @@ int status_health(const struct status *s, time_t now, char *why, size_t whylen)
 		snprintf(why + n, whylen - n, "; next at %s", when);
 	}
 	return 0;
+}
+
+/* Appends "; A: B" to why, within whylen. */
+static void append(char *why, size_t whylen, const char *a, const char *b)
+{
+	size_t n = strlen(why);
+
+	if (n + 3 < whylen)
+		snprintf(why + n, whylen - n, "; %s: %s", a, b);
+}
+
+int status_health_all(const struct status *v, size_t n, time_t now, char *why, size_t whylen)
+{
+	char one[1200];
+	const char *running = NULL;
+	size_t present = 0, bad = 0, stuck = 0;
+
+	why[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (v[i].gone)
+			continue;
+		present++;
+		if (v[i].running && !running)
+			running = v[i].job;
+		if (!v[i].refused && status_health(&v[i], now, one, sizeof(one))) {
+			bad++;
+			stuck += v[i].running;
+		}
+	}
+	if (!present) {
+		snprintf(why, whylen, "healthy: no labelled service runs a task on this node%s",
+			 n ? " (the ones seen before are gone)" : "");
+		return 0;
+	}
+	/* Swarm replaces an unhealthy agent: while one job's backup runs,
+	 * another job's failure must not have it killed (unless it is stuck). */
+	if (bad && (stuck || !running))
+		snprintf(why, whylen, "unhealthy: %zu of %zu jobs", bad, present);
+	else
+		snprintf(why, whylen, "healthy: %zu job%s", present, present == 1 ? "" : "s");
+	for (size_t i = 0; i < n; i++) {
+		const char *text_;
+		int r;
+
+		if (v[i].gone)
+			continue;
+		if (v[i].refused) {
+			snprintf(one, sizeof(one), "its labels are refused: %s", v[i].message);
+			append(why, whylen, v[i].job, one);
+			continue;
+		}
+		r = status_health(&v[i], now, one, sizeof(one));
+		text_ = one + (r ? strlen("unhealthy: ") : strlen("healthy: "));
+		if (r || strstr(text_, "warning:") || strstr(text_, "previous agent") || v[i].running)
+			append(why, whylen, v[i].job, text_);
+	}
+	if (bad && running && !stuck)
+		append(why, whylen, "not unhealthy while a job runs", running);
+	return bad && (stuck || !running);
 }

@@ -41,7 +41,13 @@ struct status {
 	long agent_runs;                    /* runs of the agent that wrote the file */
 	long delayed_s;                     /* how late the last backup started (maintenance ran) */
 	struct status_op forget, prune, check;
+	/* Label mode. */
+	char service[256]; /* the Swarm service it backs up ("" in seed mode) */
+	time_t gone;       /* when its service left this node (no longer scheduled); 0: present */
+	int refused;       /* its labels were refused: message says why; it never runs */
 };
+
+#define STATUS_JOBS_MAX 4096 /* entries in one STATUS_FILE */
 
 const char *status_result_name(enum status_result r);
 
@@ -50,8 +56,17 @@ const char *status_result_name(enum status_result r);
  * start of a run, the next run time). Returns 0 or -1 with errno set. */
 int status_write(const char *path, const struct status *s, int durable);
 
-/* Reads path into s. Returns 0, or -1 with a reason in err. */
+/* The same for n >= 1 jobs in one file, keyed by their job names (which
+ * must differ); every entry's agent_started is taken from v[0]. */
+int status_write_all(const char *path, const struct status *const *v, size_t n, int durable);
+
+/* Reads path into s; the file must hold exactly one job (seed mode).
+ * Returns 0, or -1 with a reason in err. */
 int status_read(const char *path, struct status *s, char *err, size_t errlen);
+
+/* Reads every job of path: *out is new (free()), *n entries, in the file's
+ * order (sorted by name). Returns 0, or -1 with a reason in err. */
+int status_read_all(const char *path, struct status **out, size_t *n, char *err, size_t errlen);
 
 /* Takes over what an earlier agent recorded in prev for the same job and
  * repository: the last run and success, the repository's first sighting and
@@ -68,6 +83,14 @@ int status_carry_over(struct status *s, const struct status *prev);
  * running backup above all; a failed forget or prune, and an earlier
  * agent's failures, are told in the text. */
 int status_health(const struct status *s, time_t now, char *why, size_t whylen);
+
+/* The verdict over the n jobs of a label-mode agent (v as status_read_all
+ * gives them): unhealthy when a job is unhealthy by status_health, except
+ * while another job runs (Swarm would kill that backup to replace the
+ * agent) unless the unhealthy one is stuck. Gone jobs are left out; a job
+ * whose labels were refused is named but never unhealthy (a new agent would
+ * be refused the same). why names every unhealthy job and every warning. */
+int status_health_all(const struct status *v, size_t n, time_t now, char *why, size_t whylen);
 
 /* "2h13m", "3d4h", "45s": a duration for people. */
 void status_fmt_duration(long s, char *buf, size_t len);

@@ -306,6 +306,18 @@ static void test_argv_commands(void)
 	CHECK_INT(restic_argv_backup(&sv, &base_remote, "h", NULL, "backup"), -EINVAL, "relative path refused");
 	CHECK_INT(restic_argv_backup(&sv, &base_remote, "h", NULL, "-x"), -EINVAL, "path like a flag refused");
 	CHECK_INT(restic_argv_backup(&sv, &base_remote, "", NULL, "/backup"), -EINVAL, "empty host refused");
+	{
+		char *two[] = { "/v/a/_data", "/v/b/_data", NULL }, *rel[] = { "/v/a/_data", "b", NULL },
+		     *none[] = { NULL };
+		CHECK_INT(restic_argv_backup_paths(&sv, &base_remote, "h", NULL, rel), -EINVAL,
+			  "several paths: a relative one refused");
+		CHECK_INT(restic_argv_backup_paths(&sv, &base_remote, "h", NULL, none), -EINVAL, "no path refused");
+		CHECK_INT(sv.n, 0, "refusals leave out empty");
+		CHECK_INT(restic_argv_backup_paths(&sv, &base_remote, "h", NULL, two), 0, "two paths build");
+		CHECK(sv.n > 2 && !strcmp(sv.v[sv.n - 2], "/v/a/_data") && !strcmp(sv.v[sv.n - 1], "/v/b/_data"),
+		      "both paths come last, in order");
+		strvec_free(&sv);
+	}
 	CHECK_INT(sv.n, 0, "refusals leave out empty");
 
 	CHECK_INT(restic_argv_init(&sv, &base_remote), 0, "init builds");

@@ -1,0 +1,76 @@
+/* runner_int: what runner.c (the loop, the workers) and runner_labels.c
+ * (label mode's discovery and job table) share. Not a public API. */
+#ifndef RDS_RUNNER_INT_H
+#define RDS_RUNNER_INT_H
+#include <limits.h>
+#include <signal.h>
+#include <sys/types.h>
+
+#include "jobq.h"
+#include "runner.h"
+
+#define RUNNER_GONE_MAX 100 /* gone jobs whose status is kept */
+
+/* A worker's report: its job's status after a change. */
+struct runner_msg {
+	int durable;
+	struct status st;
+};
+
+struct rjob {
+	struct jobspec spec; /* owned; job borrows it */
+	struct job job;      /* job.st is the scheduler's record of the job */
+	int qid;             /* in the queue; -1: not scheduled (refused, gone) */
+	int prepared;        /* job_prepare succeeded */
+	pid_t worker;        /* the run going on, 0: none */
+	int fd;              /* its report pipe, -1: none */
+	enum jobq_opkind op; /* what it runs */
+	long skipped0;       /* the op's skipped count when it started */
+	struct runner_msg msg; /* a report being read */
+	size_t have; /* bytes of msg read */
+	struct jobspec pending; /* a change that came while it ran */
+	int has_pending, revive, seen, seq;
+};
+
+struct runner {
+	const struct runner_opts *o;
+	const struct config *cfg;
+	struct jobq q;
+	struct rjob **jobs;
+	size_t n, cap;
+	int running;
+	sigset_t orig_mask;
+	char last_op[16];
+	time_t logged_next;
+	int logged_op;
+	int stop_sent;
+	long long stop_deadline;
+	/* Label mode. */
+	struct status *prev; /* the earlier agent's record */
+	size_t nprev;
+	char disco_bin[PATH_MAX];
+	pid_t disco_pid;
+	int disco_in, disco_out;
+	char *dbuf;
+	size_t dlen;
+	long long disco_restart_at;
+	long disco_backoff_ms;
+	char disco_err[512];
+	int seq;
+};
+
+void runner_fmt_local(time_t t, char *buf, size_t len);
+void runner_write_status(struct runner *r, int durable);
+struct rjob *runner_add_job(struct runner *r, struct jobspec *spec, char *err, size_t errlen);
+int runner_grow(struct runner *r);
+void runner_free_job(struct rjob *rj);
+
+/* runner_labels.c; each does nothing in seed mode. */
+int runner_labels_init(struct runner *r);
+void runner_disco_maybe_start(struct runner *r);
+int runner_disco_timeout(const struct runner *r, int timeout_ms);
+void runner_disco_read(struct runner *r);
+void runner_disco_stop(struct runner *r);
+void runner_after_run(struct runner *r, struct rjob *rj);
+
+#endif
