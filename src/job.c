@@ -196,6 +196,8 @@ int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *s
 	snprintf(j->st.job, sizeof(j->st.job), "%s", spec->name);
 	if (spec->container && *spec->container)
 		snprintf(j->st.service, sizeof(j->st.service), "%s", spec->service);
+	snprintf(j->st.repo_path, sizeof(j->st.repo_path), "%s", spec->repo_path);
+	snprintf(j->st.host, sizeof(j->st.host), "%s", spec->host);
 	snprintf(j->st.repository, sizeof(j->st.repository), "sftp:%s%s%s:%s (port %d)",
 		 strchr(cfg->ssh_host, '@') ? "" : cfg->ssh_user, strchr(cfg->ssh_host, '@') ? "" : "@", cfg->ssh_host,
 		 spec->repo_path, cfg->ssh_port);

@@ -19,6 +19,7 @@
 #include "job.h"
 #include "log.h"
 #include "restic.h"
+#include "status.h"
 
 static void print_argv(FILE *f, char *const *v)
 {
@@ -80,6 +81,28 @@ static int interactive_env(struct strvec *env)
 	return 0;
 }
 
+/* The jobs STATUS_FILE names, with the repository of each: label mode's
+ * agent backs up many. */
+static void print_jobs(FILE *f, const struct config *c)
+{
+	struct status *v = NULL;
+	size_t n = 0;
+	char err[600];
+
+	if (status_read_all(c->status_file, &v, &n, err, sizeof(err)) < 0 || !n) {
+		free(v);
+		return;
+	}
+	fprintf(f, "\nJobs of this agent (STATUS_FILE %s) and their repositories:\n", c->status_file);
+	fprintf(f, "  %-30s %-30s %-24s %s\n", "JOB", "REPOSITORY (-r)", "SNAPSHOT HOST", "LAST RESULT");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "  %-30s %-30s %-24s %s%s\n", v[i].job, v[i].repo_path[0] ? v[i].repo_path : "?",
+			v[i].host[0] ? v[i].host : "?", status_result_name(v[i].result),
+			v[i].gone ? " (gone from this node)" : v[i].refused ? " (labels refused)" : "");
+	fprintf(f, "Reach any of them with: runrestic -r REPOSITORY snapshots --host SNAPSHOT-HOST\n");
+	free(v);
+}
+
 static void help(FILE *f, const struct config *c, char *const *defaults)
 {
 	fprintf(f,
@@ -87,7 +110,8 @@ static void help(FILE *f, const struct config *c, char *const *defaults)
 		"\n"
 		"Runs restic on the repository this agent backs up to. Every argument is passed\n"
 		"to restic after the default ones; the exit code is restic's.\n"
-		"  -r, --repo PATH   use another repository PATH on the same server (default REPO_PATH=%s)\n"
+		"  -r, --repo PATH   use another repository PATH on the same server (default REPO_PATH=%s;\n"
+		"                    with DISCOVER=labels there is none: the jobs' repositories are listed below)\n"
 		"-e/--restic-arg values (EXTRA_ARGS) are for the agent's restic backup only:\n"
 		"they are not added here. restic runs with the agent's environment (PATH, HOME,\n"
 		"TZ, LANG, cache directories) plus TERM, COLUMNS and LINES: other RESTIC_*\n"
@@ -109,7 +133,9 @@ static void help(FILE *f, const struct config *c, char *const *defaults)
 		"  runrestic restore latest --host %s --target /tmp/restore\n"
 		"  runrestic ls latest\n"
 		"  runrestic -r other-repo init\n",
-		c->backup_host ? c->backup_host : "HOST", c->backup_host ? c->backup_host : "HOST");
+		c->backup_host && *c->backup_host ? c->backup_host : "HOST",
+		c->backup_host && *c->backup_host ? c->backup_host : "HOST");
+	print_jobs(f, c);
 }
 
 int main(int argc, char **argv)
@@ -140,6 +166,13 @@ int main(int argc, char **argv)
 	}
 	if (!cfg.repo_path) {
 		fprintf(stderr, "runrestic: out of memory\n");
+		goto out;
+	}
+	if (!*cfg.repo_path && cfg.discover && !strcmp(cfg.discover, "labels")) {
+		/* Label mode: a repository per job, none by default. */
+		help(stdout, &cfg, NULL);
+		fprintf(stderr, "runrestic: with DISCOVER=labels each job has its own repository: name one with -r "
+				"REPOSITORY (the jobs are listed above)\n");
 		goto out;
 	}
 	if (config_validate(&cfg, CONFIG_RUNRESTIC, err, sizeof(err)) < 0) {

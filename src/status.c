@@ -138,6 +138,10 @@ static json_t *job_json(const struct status *s)
 	/* Label mode only; seed mode's file keeps the fields it had. */
 	if (s->service[0])
 		json_object_set_new(job, "service", text(s->service));
+	if (s->repo_path[0])
+		json_object_set_new(job, "repo_path", text(s->repo_path));
+	if (s->host[0])
+		json_object_set_new(job, "host", text(s->host));
 	if (s->gone)
 		put_time(job, "gone", s->gone);
 	if (s->refused)
@@ -220,6 +224,9 @@ static void job_read(json_t *job, const char *key, json_int_t version, struct st
 	op_read(json_object_get(job, "prune"), &s->prune);
 	op_read(json_object_get(job, "check"), &s->check);
 	snprintf(s->service, sizeof(s->service), "%s", json_string_value(json_object_get(job, "service")) ?: "");
+	snprintf(s->repo_path, sizeof(s->repo_path), "%s",
+		 json_string_value(json_object_get(job, "repo_path")) ?: "");
+	snprintf(s->host, sizeof(s->host), "%s", json_string_value(json_object_get(job, "host")) ?: "");
 	s->gone = get_time(job, "gone");
 	s->refused = json_is_true(json_object_get(job, "refused"));
 	if (version < 2)

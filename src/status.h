@@ -43,6 +43,8 @@ struct status {
 	struct status_op forget, prune, check;
 	/* Label mode. */
 	char service[256]; /* the Swarm service it backs up ("" in seed mode) */
+	char repo_path[256]; /* the repository's path on the server (runrestic -r) */
+	char host[256];      /* restic --host of its snapshots */
 	time_t gone;       /* when its service left this node (no longer scheduled); 0: present */
 	int refused;       /* its labels were refused: message says why; it never runs */
 };
