@@ -307,6 +307,28 @@ static const struct status *prev_of(const struct runner *r, const char *name)
 	return NULL;
 }
 
+/* 1 when a and b differ at most in the container chosen (a task restarted):
+ * no reason to reschedule, only the hooks' preferred container changes. */
+static int same_job(struct jobspec *a, struct jobspec *b)
+{
+	char *ca = a->container, *cb = b->container;
+	int eq;
+
+	a->container = b->container = NULL;
+	eq = jobspec_equal(a, b);
+	a->container = ca;
+	b->container = cb;
+	return eq;
+}
+
+/* Takes s's container as rj's (s keeps nothing). */
+static void take_container(struct rjob *rj, struct jobspec *s)
+{
+	free(rj->spec.container);
+	rj->spec.container = s->container;
+	s->container = NULL;
+}
+
 /* One spec of the new table (stolen). */
 static void apply_spec(struct runner *r, struct jobspec *s)
 {
@@ -337,7 +359,7 @@ static void apply_spec(struct runner *r, struct jobspec *s)
 			log_info("job %s: service %s runs a task on this node again", s->name, s->service);
 			if (rj->worker) {
 				rj->revive = 1;
-				if (!jobspec_equal(&rj->spec, s))
+				if (!same_job(&rj->spec, s))
 					change(r, rj, s);
 				jobspec_free(s);
 				return;
@@ -351,8 +373,10 @@ static void apply_spec(struct runner *r, struct jobspec *s)
 			}
 			return;
 		}
-		if (rj->has_pending ? !jobspec_equal(&rj->pending, s) : !jobspec_equal(&rj->spec, s))
+		if (rj->has_pending ? !same_job(&rj->pending, s) : !same_job(&rj->spec, s))
 			change(r, rj, s);
+		else if (!rj->has_pending)
+			take_container(rj, s);
 		jobspec_free(s);
 		return;
 	}
@@ -393,7 +417,7 @@ static void apply_table(struct runner *r, const struct discovery_table *t)
 		} else {
 			for (size_t k = 0; k < specs.n; k++) {
 				struct rjob *old = find_job(r, specs.v[k].name);
-				int fresh = !old || old->job.st.gone || !jobspec_equal(&old->spec, &specs.v[k]);
+				int fresh = !old || old->job.st.gone || !same_job(&old->spec, &specs.v[k]);
 				if (fresh)
 					for (size_t w = 0; w < warn.n && k == 0; w++)
 						log_warn("service %s: %s", t->services[i].name, warn.v[w]);
