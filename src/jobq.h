@@ -24,10 +24,10 @@ struct jobq_op {
 	const struct cron_expr *cron; /* borrowed; NULL: never scheduled */
 	time_t next;                  /* its tick (due once <= now); 0: never */
 	int running;
-	time_t started;   /* of the run going on */
-	long skipped;     /* ticks that fell while it waited or ran */
-	long delays;      /* runs that started late */
-	long delayed_s;   /* how late its last run started (0: on time) */
+	time_t started; /* of the run going on */
+	long skipped;   /* ticks that fell while it waited or ran */
+	long delays;    /* runs that started late */
+	long delayed_s; /* how late its last run started (0: on time) */
 };
 
 struct jobq_job {
@@ -59,8 +59,8 @@ int jobq_add(struct jobq *q, const char *repo, const struct cron_expr *backup, c
  * running get their first tick after now; a running one keeps its run and
  * takes its next tick from the new schedule when it is done. Counters stay.
  * Returns 0 or -1. */
-int jobq_update(struct jobq *q, int id, const char *repo, const struct cron_expr *backup,
-		const struct cron_expr *prune, const struct cron_expr *check, time_t now);
+int jobq_update(struct jobq *q, int id, const char *repo, const struct cron_expr *backup, const struct cron_expr *prune,
+		const struct cron_expr *check, time_t now);
 
 /* Removes job id: it is never picked again; when an operation of it runs,
  * the slot is freed at its jobq_done. */
