@@ -20,20 +20,28 @@
 
 enum jobq_opkind { JOBQ_BACKUP, JOBQ_PRUNE, JOBQ_CHECK, JOBQ_NOPS };
 
+/* The skipped ticks of one run are counted up to this many (a per-second
+ * schedule over a day-long run is counted whole); past it the count stops
+ * and the next tick is still the first after the run. */
+#define JOBQ_SKIP_COUNT_MAX 100000L
+
 struct jobq_op {
 	const struct cron_expr *cron; /* borrowed; NULL: never scheduled */
 	time_t next;                  /* its tick (due once <= now); 0: never */
 	int running;
-	time_t started;   /* of the run going on */
-	long skipped;     /* ticks that fell while it waited or ran */
-	long delays;      /* runs that started late */
-	long delayed_s;   /* how late its last run started (0: on time) */
+	time_t started; /* of the run going on */
+	long skipped;   /* ticks that fell while it waited or ran */
+	long delays;    /* runs that started late */
+	long delayed_s; /* how late its last run started (0: on time) */
+	time_t counted; /* its ticks until here are counted already (a
+			   jobq_update while it waited or ran); 0: none */
 };
 
 struct jobq_job {
-	int used;   /* the slot holds a job */
-	int gone;   /* removed while running: freed when its run is done */
-	char *repo; /* repository key, owned */
+	int used;       /* the slot holds a job */
+	int gone;       /* removed while running: freed when its run is done */
+	char *repo;     /* repository key, owned; the one its running ops hold */
+	char *new_repo; /* owned; a jobq_update's repo, taken when no op runs */
 	struct jobq_op op[JOBQ_NOPS];
 };
 
@@ -51,16 +59,23 @@ void jobq_free(struct jobq *q); /* NULL-safe */
 /* Adds a job on repository key repo (copied) whose operations run on the
  * given schedules (borrowed, must outlive the job; NULL: never); their first
  * ticks are the first after now. Returns the job id (>= 0; the ids of
- * removed jobs are reused), or -1 (no memory). */
+ * removed jobs are reused: the lowest free one), or -1 (no memory, or repo
+ * NULL). */
 int jobq_add(struct jobq *q, const char *repo, const struct cron_expr *backup, const struct cron_expr *prune,
 	     const struct cron_expr *check, time_t now);
 
 /* New schedules or repository for job id (a changed label). Operations not
  * running get their first tick after now; a running one keeps its run and
- * takes its next tick from the new schedule when it is done. Counters stay.
- * Returns 0 or -1. */
-int jobq_update(struct jobq *q, int id, const char *repo, const struct cron_expr *backup,
-		const struct cron_expr *prune, const struct cron_expr *check, time_t now);
+ * takes its next tick from the new schedule when it is done. One that is
+ * already due and waits keeps waiting (never dropped), unless its new
+ * schedule is NULL: then its due tick is skipped. The old schedule's ticks
+ * until now that fell while one waited or ran are skipped. While an
+ * operation of the job runs, a new repo takes effect when none runs (the run
+ * holds the old one). Counters stay. Pick again afterwards: a waiting one
+ * may be free to start on its new repo. Returns 0, or -1 (no such job, or
+ * no memory: the job is unchanged). */
+int jobq_update(struct jobq *q, int id, const char *repo, const struct cron_expr *backup, const struct cron_expr *prune,
+		const struct cron_expr *check, time_t now);
 
 /* Removes job id: it is never picked again; when an operation of it runs,
  * the slot is freed at its jobq_done. */
@@ -79,8 +94,9 @@ time_t jobq_wakeup(const struct jobq *q, time_t now);
  * started against its tick (a second or more is late). */
 void jobq_start(struct jobq *q, int id, enum jobq_opkind op, time_t start);
 
-/* Its run ended at end: the ticks in (its tick, end] are skipped, its next
- * tick is the first after end. Frees a removed job's slot. */
+/* Its run ended at end: the ticks in (its tick, end] are skipped (up to
+ * JOBQ_SKIP_COUNT_MAX), its next tick is the first after end (0: none).
+ * Frees a removed job's slot when none of its operations runs. */
 void jobq_done(struct jobq *q, int id, enum jobq_opkind op, time_t end);
 
 /* "backup", "prune", "check". */
