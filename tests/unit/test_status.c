@@ -289,6 +289,82 @@ static void test_maintenance(const char *path, time_t now)
 	      "a check left running is recorded as a failed check, the backup result stays: %s", n.check.message);
 }
 
+static void job(struct status *s, const char *name, time_t now)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->job, sizeof(s->job), "%s", name);
+	snprintf(s->service, sizeof(s->service), "%s", name);
+	snprintf(s->repository, sizeof(s->repository), "sftp:restic@server:%s (port 2222)", name);
+	snprintf(s->repo_path, sizeof(s->repo_path), "%s", name);
+	snprintf(s->host, sizeof(s->host), "node1");
+	s->agent_started = now - 7200;
+	s->last_success = s->last_end = now - 600;
+	s->result = STATUS_OK;
+	s->runs = s->agent_runs = 2;
+	s->max_age_s = 86400 * 2 + 600;
+}
+
+/* Label mode: many jobs in one file, and the verdict over all of them. */
+static void test_many(const char *path, time_t now)
+{
+	struct status v[4], *back = NULL;
+	const struct status *p[4] = { &v[0], &v[1], &v[2], &v[3] };
+	size_t n = 0;
+
+	job(&v[0], "app_db", now);
+	job(&v[1], "app_files", now);
+	job(&v[2], "app_bad", now);
+	v[2].refused = 1;
+	v[2].result = STATUS_FAILED;
+	v[2].runs = v[2].agent_runs = 0;
+	snprintf(v[2].message, sizeof(v[2].message), "rds.backup.repo='../x' may not contain '..'");
+	job(&v[3], "app_old", now);
+	v[3].gone = now - 60;
+	v[3].result = STATUS_FAILED;
+	CHECK_INT(status_write_all(path, p, 4, 0), 0, "four jobs written to one file");
+	CHECK_INT(status_read_all(path, &back, &n, why, sizeof(why)), 0, "and read back");
+	CHECK_INT(n, 4, "four entries");
+	CHECK(n == 4 && !strcmp(back[0].job, "app_bad") && back[0].refused && back[1].job[0] && back[2].gone == 0 &&
+		      !strcmp(back[3].job, "app_old") && back[3].gone == now - 60 && !strcmp(back[2].repo_path, "app_files") &&
+		      !strcmp(back[2].host, "node1") && !strcmp(back[1].service, "app_db") &&
+		      back[1].agent_started == now - 7200,
+	      "sorted by name, with service, repo_path, host, gone, refused and the agent's start");
+	CHECK(status_read(path, &v[0], why, sizeof(why)) < 0, "a seed-mode read refuses a file of many jobs");
+	job(&v[0], "app_db", now);
+	free(back);
+
+	CHECK_INT(status_health_all(v, 4, now, why, sizeof(why)), 0, "two ok, one refused, one gone: healthy");
+	CHECK(strstr(why, "healthy: 3 jobs") && strstr(why, "app_bad: its labels are refused") && !strstr(why, "app_old"),
+	      "the refused job is named, the gone one is not (%s)", why);
+	v[1].result = STATUS_FAILED;
+	v[1].agent_runs = 3;
+	snprintf(v[1].message, sizeof(v[1].message), "restic backup failed (exit 1)");
+	CHECK_INT(status_health_all(v, 4, now, why, sizeof(why)), 1, "a job whose last run failed: unhealthy");
+	CHECK(strstr(why, "unhealthy: 1 of 3 jobs") && strstr(why, "app_files: the last backup failed"),
+	      "and it names that job (%s)", why);
+	v[0].running = 1;
+	v[0].last_start = now - 30;
+	CHECK_INT(status_health_all(v, 4, now, why, sizeof(why)), 0,
+		  "while another job's backup runs: healthy (Swarm would kill that backup)");
+	CHECK(strstr(why, "app_files: the last backup failed") && strstr(why, "not unhealthy while a job runs: app_db"),
+	      "still naming the failed job (%s)", why);
+	v[0].run_limit_s = 10;
+	CHECK_INT(status_health_all(v, 4, now, why, sizeof(why)), 1, "a stuck run makes it unhealthy all the same");
+	v[0].running = 0;
+	v[0].run_limit_s = 0;
+	v[1].result = STATUS_OK;
+	v[1].last_success = now - 3 * 86400;
+	CHECK_INT(status_health_all(v, 4, now, why, sizeof(why)), 0,
+		  "no success for 3 days, but the agent started 2 h ago: it gets its window");
+	for (int i = 0; i < 4; i++)
+		v[i].agent_started = now - 4 * 86400;
+	CHECK_INT(status_health_all(v, 4, now, why, sizeof(why)), 1, "a stale job: unhealthy");
+	CHECK(strstr(why, "app_files: no successful backup for"), "naming it (%s)", why);
+	CHECK_INT(status_health_all(v, 0, now, why, sizeof(why)), 0, "no job at all: healthy");
+	CHECK(strstr(why, "no labelled service"), "saying so (%s)", why);
+	CHECK_INT(status_health_all(&v[3], 1, now, why, sizeof(why)), 0, "only gone jobs: healthy");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/rds-test-status-XXXXXX", path[256];
@@ -306,6 +382,7 @@ int main(void)
 	test_schedules();
 	test_missed(now);
 	test_maintenance(path, now);
+	test_many(path, now);
 	CHECK(status_read("/nonexistent/status.json", &r, why, sizeof(why)) < 0 && strstr(why, "STATUS_FILE"),
 	      "a missing status file is reported naming STATUS_FILE");
 	unlink(path);
