@@ -381,6 +381,21 @@ static const struct discovery_volume *find_mount(const struct discovery_service 
 	return NULL;
 }
 
+/* A mount named <prefix>_<name>: in a stack, Docker names the volume "dump"
+ * of stack "app" app_dump, and a label may well say just dump. */
+static const char *stack_named(const struct discovery_service *svc, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < svc->nvolumes; i++) {
+		const char *m = svc->volumes[i].name;
+		size_t k = m ? strlen(m) : 0;
+		if (k > n + 1 && m[k - n - 1] == '_' && !strcmp(m + k - n, name))
+			return m;
+	}
+	return NULL;
+}
+
 /* "a, b (driver nfs)" for a message: what the container mounts. */
 static const char *list_mounts(const struct discovery_service *svc, char *buf, size_t len)
 {
@@ -435,8 +450,11 @@ static int parse_volumes(struct ctx *c, const char *svcname)
 			goto out;
 		}
 		if (!(m = find_mount(svc, names.v[i]))) {
-			rc = refuse(c, "%s names '%s', which the container of %s does not mount; it mounts %s",
-				    K_VOLUMES, names.v[i], svcname, list_mounts(svc, mounts, sizeof(mounts)));
+			const char *full = stack_named(svc, names.v[i]);
+			rc = refuse(c, "%s names '%s', which the container of %s does not mount; it mounts %s%s%s%s",
+				    K_VOLUMES, names.v[i], svcname, list_mounts(svc, mounts, sizeof(mounts)),
+				    full ? " (a stack's volumes carry its name: did you mean '" : "",
+				    full ? shown(full, sh, sizeof(sh)) : "", full ? "'?)" : "");
 			goto out;
 		}
 		if (!local_driver(m)) {

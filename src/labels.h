@@ -27,10 +27,12 @@
  *                          must be a Docker volume name
  *                          ([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most
  *                          LABELS_VOLUME_MAX bytes) that the container
- *                          mounts, with driver "local". The data backed up
- *                          is VOLUMES_ROOT/<name>/_data of each, sorted by
- *                          name, all in one snapshot: a label can never point
- *                          the agent anywhere else.
+ *                          mounts, with driver "local", by its Docker name
+ *                          (volume dump of stack app is app_dump; naming
+ *                          it dump is refused, suggesting that). The data
+ *                          backed up is VOLUMES_ROOT/<name>/_data of each,
+ *                          sorted by name, all in one snapshot: a label can
+ *                          never point the agent anywhere else.
  *   rds.backup.exclude     restic exclude patterns split like shell words
  *                          (quotes honoured; globs are the point, so they
  *                          pass), each one backup argument --exclude=PATTERN;
