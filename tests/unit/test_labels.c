@@ -812,6 +812,18 @@ static void test_repos(void)
 	defs.backup_path = "backup";
 	expect_refused(&f, "relative BACKUP_PATH", "BACKUP_PATH='backup' is not an absolute path", "/backup", NULL);
 	reset_defaults();
+	defs.volumes_root = NULL;
+	CHECK(run(&f, &out, &w) == 0 && out.n == 2 && !out.v[0].error, "the repos form needs no VOLUMES_ROOT");
+	done(&out, &w);
+	reset_defaults();
+	defs.backup_path = NULL;
+	base(&f, "stack_db");
+	CHECK(run(&f, &out, &w) == 0 && out.n == 1 && !out.v[0].error, "the volumes form needs no BACKUP_PATH");
+	done(&out, &w);
+	reset_defaults();
+	base(&f, "stack_app");
+	f.svc.nvolumes = 0;
+	lab(&f, "rds.backup.repos", "db, files/uploads,db");
 
 	lab(&f, "rds.backup.repo", "x");
 	expect_refused(&f, "repos and repo", "rds.backup.repos and rds.backup.repo are both set", "remove one", NULL);
