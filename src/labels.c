@@ -11,6 +11,7 @@
 
 #include "cfgtab.h"
 #include "cron.h"
+#include "labeldata.h"
 #include "retention.h"
 #include "utf8.h"
 #include "words.h"
@@ -283,228 +284,12 @@ static int parse_hook(struct ctx *c, const char *key, struct strvec *out)
 	return 0;
 }
 
-static int repo_char(char ch)
-{
-	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-	       ch == '_' || ch == '-';
-}
-
-/* Why p is not a repository path of the LABELS_REPO_MAX form, or NULL. */
-static const char *repo_problem(const char *p)
-{
-	size_t n = strlen(p);
-
-	if (n == 0)
-		return "it is empty";
-	if (n > LABELS_REPO_MAX)
-		return "it is longer than 200 bytes";
-	if (p[0] == '/')
-		return "it is absolute (db, not /home/restic/db: one repository, one spelling)";
-	if (p[n - 1] == '/')
-		return "it ends with '/'";
-	for (const char *s = p;;) {
-		size_t k = strcspn(s, "/");
-		if (k == 0)
-			return "it has an empty component ('//')";
-		if ((k == 1 && s[0] == '.') || (k == 2 && s[0] == '.' && s[1] == '.'))
-			return "it has a '.' or '..' component";
-		for (size_t i = 0; i < k; i++)
-			if (!repo_char(s[i]))
-				return "it has a character other than A-Z a-z 0-9 . _ - and '/'";
-		if (!s[k])
-			return NULL;
-		s += k + 1;
-	}
-}
-
-/* Docker's rule for a volume name, which is also a single directory name
- * under VOLUMES_ROOT: no '/', and never "." or "..". */
-static int volume_name_ok(const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-
-	if (n == 0 || n > LABELS_VOLUME_MAX || !repo_char(s[0]) || s[0] == '.' || s[0] == '_' || s[0] == '-')
-		return 0;
-	for (size_t i = 1; i < n; i++)
-		if (!repo_char(s[i]))
-			return 0;
-	return 1;
-}
-
-/* Splits a ','-separated value into out, spaces around an entry dropped;
- * an empty entry or more than max refused. */
-static int split_list(struct ctx *c, const char *key, const char *v, size_t max, struct strvec *out)
-{
-	char sh[SHOWN_MAX];
-
-	for (const char *p = v;;) {
-		size_t n = strcspn(p, ",");
-		const char *b = p, *e = p + n;
-		while (b < e && *b == ' ')
-			b++;
-		while (e > b && e[-1] == ' ')
-			e--;
-		if (b == e)
-			return refuse(c,
-				      "%s='%s' has an empty entry (two ',' in a row, or one at an end); give entries "
-				      "separated by ','",
-				      key, shown(v, sh, sizeof(sh)));
-		if (out->n >= max)
-			return refuse(c, "%s='%s' has more than %zu entries; give at most %zu", key,
-				      shown(v, sh, sizeof(sh)), max, max);
-		if (strvec_pushf(out, "%.*s", (int)(e - b), b) < 0)
-			return -ENOMEM;
-		if (!p[n])
-			return 0;
-		p += n + 1;
-	}
-}
-
 static int has(const struct strvec *sv, const char *s)
 {
 	for (size_t i = 0; i < sv->n; i++)
 		if (!strcmp(sv->v[i], s))
 			return 1;
 	return 0;
-}
-
-static int local_driver(const struct discovery_volume *m)
-{
-	return m->driver && !strcmp(m->driver, "local");
-}
-
-static const struct discovery_volume *find_mount(const struct discovery_service *svc, const char *name)
-{
-	for (size_t i = 0; i < svc->nvolumes; i++)
-		if (svc->volumes[i].name && !strcmp(svc->volumes[i].name, name))
-			return &svc->volumes[i];
-	return NULL;
-}
-
-/* A mount named <prefix>_<name>: in a stack, Docker names the volume "dump"
- * of stack "app" app_dump, and a label may well say just dump. */
-static const char *stack_named(const struct discovery_service *svc, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < svc->nvolumes; i++) {
-		const char *m = svc->volumes[i].name;
-		size_t k = m ? strlen(m) : 0;
-		if (k > n + 1 && m[k - n - 1] == '_' && !strcmp(m + k - n, name))
-			return m;
-	}
-	return NULL;
-}
-
-/* "a, b (driver nfs)" for a message: what the container mounts. */
-static const char *list_mounts(const struct discovery_service *svc, char *buf, size_t len)
-{
-	char sh[SHOWN_MAX];
-	size_t o = 0;
-
-	buf[0] = '\0';
-	if (!svc->nvolumes)
-		put_str(buf, len, &o, "no named volume");
-	for (size_t i = 0; i < svc->nvolumes; i++) {
-		const struct discovery_volume *m = &svc->volumes[i];
-		if (i)
-			put_str(buf, len, &o, ", ");
-		put_str(buf, len, &o, shown(m->name, sh, sizeof(sh)));
-		if (!local_driver(m)) {
-			put_str(buf, len, &o, " (driver ");
-			put_str(buf, len, &o, shown(m->driver, sh, sizeof(sh)));
-			put_str(buf, len, &o, ")");
-		}
-	}
-	return buf;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* c->volumes: the names the label gives, or by default every local mount. */
-static int parse_volumes(struct ctx *c, const char *svcname)
-{
-	const struct discovery_service *svc = c->svc;
-	const char *v = label(svc, K_VOLUMES);
-	struct strvec names = { 0 };
-	char sh[SHOWN_MAX], sh2[SHOWN_MAX], mounts[400];
-	int rc = 0;
-
-	if (v && !*v)
-		return refuse(c,
-			      "%s is empty; name the volumes to back up, or remove the label to back up every "
-			      "local volume the container mounts",
-			      K_VOLUMES);
-	if (v && (rc = split_list(c, K_VOLUMES, v, DISCOVERY_VOLUMES_MAX, &names)) < 0)
-		goto out;
-	for (size_t i = 0; v && i < names.n; i++) {
-		const struct discovery_volume *m;
-		if (!volume_name_ok(names.v[i])) {
-			rc = refuse(c,
-				    "%s entry '%s' is not a Docker volume name ([a-zA-Z0-9][a-zA-Z0-9_.-]*, at most %d "
-				    "bytes): the label names volumes the container mounts, never a path",
-				    K_VOLUMES, shown(names.v[i], sh, sizeof(sh)), LABELS_VOLUME_MAX);
-			goto out;
-		}
-		if (!(m = find_mount(svc, names.v[i]))) {
-			const char *full = stack_named(svc, names.v[i]);
-			rc = refuse(c, "%s names '%s', which the container of %s does not mount; it mounts %s%s%s%s",
-				    K_VOLUMES, names.v[i], svcname, list_mounts(svc, mounts, sizeof(mounts)),
-				    full ? " (a stack's volumes carry its name: did you mean '" : "",
-				    full ? shown(full, sh, sizeof(sh)) : "", full ? "'?)" : "");
-			goto out;
-		}
-		if (!local_driver(m)) {
-			rc = refuse(c,
-				    "%s names '%s', whose driver is '%s', not local: its data is not under "
-				    "VOLUMES_ROOT on this node; leave it out and back it up where its driver keeps it",
-				    K_VOLUMES, names.v[i], shown(m->driver, sh, sizeof(sh)));
-			goto out;
-		}
-	}
-	for (size_t i = 0; !v && i < svc->nvolumes; i++) {
-		const struct discovery_volume *m = &svc->volumes[i];
-		if (!local_driver(m)) {
-			if ((rc = warn(c,
-				       "service %s: volume '%s' (driver '%s') is not backed up: its data is not under "
-				       "VOLUMES_ROOT; back it up where its driver keeps it",
-				       svcname, shown(m->name, sh, sizeof(sh)), shown(m->driver, sh2, sizeof(sh2)))) <
-			    0)
-				goto out;
-			continue;
-		}
-		if (!volume_name_ok(m->name)) {
-			rc = refuse(c,
-				    "the container mounts a volume named '%s', which is not a Docker volume name; name "
-				    "the volumes to back up in %s",
-				    shown(m->name, sh, sizeof(sh)), K_VOLUMES);
-			goto out;
-		}
-		if (strvec_push(&names, m->name) < 0) {
-			rc = -ENOMEM;
-			goto out;
-		}
-	}
-	if (!names.n) {
-		rc = refuse(c,
-			    "the container mounts no named local volume; bind mounts and tmpfs are not backed up: "
-			    "put the data on a named volume, or mount it into the agent under BACKUP_PATH and "
-			    "use %s",
-			    K_REPOS);
-		goto out;
-	}
-	qsort(names.v, names.n, sizeof(names.v[0]), cmp_str);
-	for (size_t i = 0; i < names.n; i++)
-		if ((i == 0 || strcmp(names.v[i], names.v[i - 1])) && strvec_push(&c->volumes, names.v[i]) < 0) {
-			rc = -ENOMEM;
-			goto out;
-		}
-out:
-	strvec_free(&names);
-	return rc;
 }
 
 static int parse_excludes(struct ctx *c)
@@ -656,10 +441,10 @@ static int parse_repos(struct ctx *c, const char *svcname, const char *v)
 		return refuse(c, "%s is empty; give paths under BACKUP_PATH separated by ',', or remove the label",
 			      K_REPOS);
 	if ((rc = agent_dir(c, "BACKUP_PATH", c->d->backup_path, "/backup")) < 0 ||
-	    (rc = split_list(c, K_REPOS, v, LABELS_REPOS_MAX, &all)) < 0)
+	    (rc = labeldata_split(K_REPOS, v, LABELS_REPOS_MAX, &all, c->err, sizeof(c->err))) < 0)
 		goto out;
 	for (size_t i = 0; i < all.n; i++) {
-		const char *why = repo_problem(all.v[i]);
+		const char *why = labeldata_repo_problem(all.v[i]);
 		if (why) {
 			rc = refuse(c, "%s entry '%s' is not a path: %s; " REPO_FORM, K_REPOS,
 				    shown(all.v[i], sh, sizeof(sh)), why);
@@ -696,7 +481,7 @@ static int parse(struct ctx *c, const char *svcname)
 			return rc;
 	} else {
 		c->repo = label(c->svc, K_REPO);
-		why = repo_problem(c->repo ? c->repo : svcname);
+		why = labeldata_repo_problem(c->repo ? c->repo : svcname);
 		if (why && c->repo)
 			return refuse(c, "%s='%s' is not a repository path: %s; " REPO_FORM, K_REPO,
 				      shown(c->repo, sh, sizeof(sh)), why);
@@ -706,7 +491,8 @@ static int parse(struct ctx *c, const char *svcname)
 		if (!c->repo)
 			c->repo = svcname;
 		if ((rc = agent_dir(c, "VOLUMES_ROOT", c->d->volumes_root, "/var/lib/docker/volumes")) < 0 ||
-		    (rc = parse_volumes(c, svcname)) < 0)
+		    (rc = labeldata_volumes(c->svc, label(c->svc, K_VOLUMES), &c->volumes, c->warnings, c->err,
+					    sizeof(c->err))) < 0)
 			return rc;
 	}
 	if ((rc = parse_excludes(c)) < 0 || (rc = parse_retention(c)) < 0)

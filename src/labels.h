@@ -1,7 +1,8 @@
 /* labels: label mode's reading of one discovered service (discovery.h): its
  * rds.backup.* labels, checked and turned into the job specs (jobspec.h)
  * that back it up. Pure: no I/O, no clock; the agent's settings come in as
- * struct labels_defaults.
+ * struct labels_defaults. What data and repository a label may name is
+ * checked by labeldata.h.
  *
  * The labels (the value of each is checked to be at most LABELS_VALUE_MAX
  * bytes of UTF-8 without control characters; a value breaking that is

@@ -445,9 +445,11 @@ static void test_volumes(void)
 		       "mounts stack_dump, stack_dbdata, stack_cache (driver nfs)",
 		       NULL, "did you mean");
 	lab(&f, "rds.backup.volumes", "dump");
-	expect_refused(&f, "volume named without the stack's prefix",
-		       "rds.backup.volumes names 'dump', which the container of stack_db does not mount",
-		       "(a stack's volumes carry its name: did you mean 'stack_dump'?)", NULL);
+	expect_refused(
+		&f, "volume named without the stack's prefix",
+		"rds.backup.volumes names 'dump', which the container of stack_db does not mount",
+		"stack_cache (driver nfs); did you mean 'stack_dump'? (a stack's volumes carry the stack's name)",
+		NULL);
 	lab(&f, "rds.backup.volumes", "stack_dbdata,stack_cache");
 	expect_refused(&f, "NFS volume named",
 		       "rds.backup.volumes names 'stack_cache', whose driver is 'nfs', not local", "VOLUMES_ROOT",
