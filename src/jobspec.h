@@ -38,14 +38,33 @@ struct jobspec {
  * -ENOMEM. */
 int jobspec_from_config(struct jobspec *s, const struct config *c);
 
-/* Deep copy of src into dst (dst needs no initialisation). 0 or -ENOMEM. */
+/* Deep copy of src into dst (dst needs no initialisation); a NULL string
+ * stays NULL. Returns 0, or -ENOMEM with dst left zeroed. */
 int jobspec_copy(struct jobspec *dst, const struct jobspec *src);
 
 /* 1 when a and b describe the same job in every field (a rediscovery that
- * changed nothing), else 0. */
+ * changed nothing), else 0. Strings compare byte for byte, a NULL only
+ * equal to a NULL; cron is compared only when both are scheduled (it means
+ * nothing otherwise: run_at, compared always, is its source). */
 int jobspec_equal(const struct jobspec *a, const struct jobspec *b);
 
 /* Frees what s owns and zeroes it (NULL-safe). */
 void jobspec_free(struct jobspec *s);
+
+/* A growable array of specs that owns them. Zero-initialised is empty. */
+struct jobspecs {
+	struct jobspec *v;
+	size_t n, cap;
+};
+
+/* Moves *s onto the end of a (a owns it then; *s is zeroed). Returns 0, or
+ * -ENOMEM with *s untouched (still the caller's). */
+int jobspecs_take(struct jobspecs *a, struct jobspec *s);
+
+/* Frees specs [from, n) and sets n = from: what a failed step appended. */
+void jobspecs_truncate(struct jobspecs *a, size_t from);
+
+/* Frees every spec and the array; leaves a empty (NULL-safe). */
+void jobspecs_free(struct jobspecs *a);
 
 #endif
