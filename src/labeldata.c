@@ -159,19 +159,26 @@ static const struct discovery_volume *find_mount(const struct discovery_service 
 	return NULL;
 }
 
-/* A mount named <prefix>_<name>: in a stack, Docker names the volume "dump"
- * of stack "app" app_dump, and a label may well say just dump. */
-static const char *stack_named(const struct discovery_service *svc, const char *name)
+/* The one mount named <prefix>_<name>: in a stack, Docker names the volume
+ * "dump" of stack "app" app_dump, and a compose label cannot know the stack's
+ * name, so it may say just dump. NULL when none or several match (*several
+ * set). */
+static const char *stack_named(const struct discovery_service *svc, const char *name, int *several)
 {
+	const char *found = NULL;
 	size_t n = strlen(name);
 
+	*several = 0;
 	for (size_t i = 0; i < svc->nvolumes; i++) {
 		const char *m = svc->volumes[i].name;
 		size_t k = m ? strlen(m) : 0;
-		if (k > n + 1 && m[k - n - 1] == '_' && !strcmp(m + k - n, name))
-			return m;
+		if (k > n + 1 && m[k - n - 1] == '_' && !strcmp(m + k - n, name)) {
+			if (found)
+				*several = 1;
+			found = m;
+		}
 	}
-	return NULL;
+	return *several ? NULL : found;
 }
 
 /* "a, b (driver nfs)" for a message: what the container mounts. */
@@ -197,8 +204,9 @@ static const char *list_mounts(const struct discovery_service *svc, char *buf, s
 	return buf;
 }
 
-/* Each name of the list checked against svc's mounts. */
-static int check_named(const struct discovery_service *svc, const struct strvec *names, char *err, size_t errlen)
+/* Each name of the list checked against svc's mounts; a name without its
+ * stack's prefix is replaced by the one mount it means. */
+static int check_named(const struct discovery_service *svc, struct strvec *names, char *err, size_t errlen)
 {
 	char sh[SHOWN_MAX], svcname[SHOWN_MAX], mounts[400];
 
@@ -213,12 +221,21 @@ static int check_named(const struct discovery_service *svc, const struct strvec 
 				      "%d bytes): the label names volumes the container mounts, never a path",
 				      K_VOLUMES, shown(name, sh, sizeof(sh)), LABELS_VOLUME_MAX);
 		if (!(m = find_mount(svc, name))) {
-			full = stack_named(svc, name);
-			return refuse(err, errlen,
-				      "%s names '%s', which the container of %s does not mount; it mounts %s%s%s%s",
-				      K_VOLUMES, name, svcname, list_mounts(svc, mounts, sizeof(mounts)),
-				      full ? "; did you mean '" : "", full ? shown(full, sh, sizeof(sh)) : "",
-				      full ? "'? (a stack's volumes carry the stack's name)" : "");
+			int several;
+			char *copy;
+
+			full = stack_named(svc, name, &several);
+			if (!full)
+				return refuse(err, errlen,
+					      "%s names '%s', which the container of %s does not mount; it mounts %s%s",
+					      K_VOLUMES, name, svcname, list_mounts(svc, mounts, sizeof(mounts)),
+					      several ? " (several end in _ and that name: give the full one)" : "");
+			if (!(copy = strdup(full)))
+				return -ENOMEM;
+			free(names->v[i]);
+			names->v[i] = copy;
+			name = copy;
+			m = find_mount(svc, name);
 		}
 		if (!local_driver(m))
 			return refuse(
