@@ -1,5 +1,6 @@
 # restic-docker-swarm: plain Makefile.
-#   make               build/rds-agent, build/rds-hook, build/runrestic, build/rds-server
+#   make               build/rds-agent, build/rds-hook, build/rds-discover, build/runrestic,
+#                      build/rds-server
 #   make test          unit tests
 #   make SANITIZE=1 test   the same under ASan+UBSan (objects in build-san/)
 #   make valgrind      unit tests under valgrind
@@ -39,7 +40,7 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
-PROGS    := $(BUILD)/rds-agent $(BUILD)/rds-hook $(BUILD)/runrestic $(BUILD)/rds-server
+PROGS    := $(BUILD)/rds-agent $(BUILD)/rds-hook $(BUILD)/rds-discover $(BUILD)/runrestic $(BUILD)/rds-server
 
 .PHONY: all test valgrind clean format demo demo-down bench
 all: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
@@ -54,6 +55,9 @@ $(BUILD)/rds-agent: src/agent_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/rds-hook: src/hook_main.c $(BUILD)/librds.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
+
+$(BUILD)/rds-discover: src/discover_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/runrestic: src/runrestic_main.c $(BUILD)/librds.a

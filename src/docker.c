@@ -1,4 +1,4 @@
-/* docker: see docker.h. The API calls, in order:
+/* docker: see docker.h. The API calls of a hook, in order:
  *   GET  /version                           (once, in docker_open)
  *   GET  /vX/info                           own node id, manager or worker
  *   manager: GET /vX/services?filters={"name":[S]}    (prefix match)
@@ -8,6 +8,7 @@
  *   worker:  GET /vX/containers/json?filters={"label":[...service.name=S],"status":["running"]}
  *   POST /vX/containers/{id}/exec, POST /vX/exec/{id}/start (multiplexed
  *   stream, see mux.h), GET /vX/exec/{id}/json until Running is false.
+ * docker_get_json and docker_follow make the calls their callers name.
  * Decisions on the answers live in docker_json.c. */
 #include "docker.h"
 
@@ -29,6 +30,9 @@
 
 struct docker {
 	struct http *http;
+	struct http *stream; /* docker_follow's own connection; opened on first use */
+	http_tick_fn tick;   /* docker_open_tick's: every request calls it */
+	void *tick_ud;
 	char prefix[16]; /* "/v1.41" */
 };
 
@@ -36,10 +40,12 @@ struct docker {
 struct ctx {
 	struct docker *d;
 	const char *service;
+	const char *prefer; /* the container to take when it is a candidate; NULL: none */
 	long timeout_ms;
 	long long start, deadline; /* deadline 0: none */
 	const volatile int *cancel;
 	int started;          /* the exec start was sent: the command may run */
+	int no_hook;          /* a plain call: messages do not speak of a hook */
 	char cid[13];         /* short container id, for messages */
 	char daemon_msg[512]; /* the daemon's message of the last error status */
 	char *err;
@@ -51,11 +57,17 @@ const char *docker_api_prefix(const struct docker *d)
 	return d->prefix;
 }
 
+const char *docker_host(const struct docker *d)
+{
+	return http_host(d->http);
+}
+
 void docker_close(struct docker *d)
 {
 	if (!d)
 		return;
 	http_close(d->http);
+	http_close(d->stream);
 	free(d);
 }
 
@@ -80,8 +92,8 @@ static int stopped(struct ctx *c, int rc, const char *what)
 			 "running in the container (Docker cannot stop an exec)",
 			 c->service, c->cid, cancelled ? "interrupted" : "timed out", t);
 	else
-		snprintf(c->err, c->errlen, "%s after %s before the hook started (waiting for %s)",
-			 cancelled ? "interrupted" : "timed out", t, what);
+		snprintf(c->err, c->errlen, "%s after %s %s(waiting for %s)", cancelled ? "interrupted" : "timed out",
+			 t, c->no_hook ? "" : "before the hook started ", what);
 	return rc;
 }
 
@@ -117,7 +129,9 @@ static int http_failed(struct ctx *c, int hrc, const char *method, const char *p
  * body of a 2xx answer, else NULL with the daemon's message in daemon_msg. */
 static int call(struct ctx *c, const char *method, const char *path, const json_t *body, long *status, json_t **out)
 {
-	struct http_req req = { .method = method, .path = path, .cancel = c->cancel };
+	struct http_req req = {
+		.method = method, .path = path, .cancel = c->cancel, .tick = c->d->tick, .tick_ud = c->d->tick_ud
+	};
 	char *text = NULL, *resp = NULL;
 	json_error_t jerr;
 	int rc;
@@ -181,8 +195,14 @@ static int call_ok(struct ctx *c, const char *method, const char *path, const js
 
 int docker_open(struct docker **out, const char *docker_host, char *err, size_t errlen)
 {
+	return docker_open_tick(out, docker_host, NULL, NULL, err, errlen);
+}
+
+int docker_open_tick(struct docker **out, const char *docker_host, http_tick_fn tick, void *ud, char *err,
+		     size_t errlen)
+{
 	struct docker *d = NULL;
-	struct ctx c = { .err = err, .errlen = errlen, .service = "" };
+	struct ctx c = { .err = err, .errlen = errlen, .service = "", .no_hook = 1 };
 	json_t *ver = NULL;
 	char v[12];
 	int rc;
@@ -192,6 +212,8 @@ int docker_open(struct docker **out, const char *docker_host, char *err, size_t 
 		snprintf(err, errlen, "out of memory");
 		return DOCKER_E_NOMEM;
 	}
+	d->tick = tick;
+	d->tick_ud = ud;
 	rc = http_open(&d->http, docker_host, err, errlen);
 	if (rc < 0) {
 		rc = rc == HTTP_E_NOMEM ? DOCKER_E_NOMEM : DOCKER_E_HOST;
@@ -238,25 +260,83 @@ static int url_escape(const char *s, char *out, size_t outlen)
 	return 0;
 }
 
-/* path = "<prefix><base>?filters=<escaped JSON of filters>"; steals filters. */
-static int filter_path(struct ctx *c, const char *base, json_t *filters, char *path, size_t len)
+int docker_filter_path(const struct docker *d, const char *base, const json_t *filters, const char *extra, char *path,
+		       size_t len)
 {
 	char *text = filters ? json_dumps(filters, JSON_COMPACT) : NULL;
 	char esc[1024];
-	int rc = 0;
+	int rc = -1;
 
-	json_decref(filters);
-	if (!text) {
-		snprintf(c->err, c->errlen, "out of memory");
-		return DOCKER_E_NOMEM;
-	}
-	if (url_escape(text, esc, sizeof(esc)) < 0 ||
-	    snprintf(path, len, "%s%s?filters=%s", c->d->prefix, base, esc) >= (int)len) {
-		snprintf(c->err, c->errlen, "service name '%s' too long", c->service);
-		rc = DOCKER_E_NO_SERVICE;
-	}
+	if (text && url_escape(text, esc, sizeof(esc)) == 0 &&
+	    snprintf(path, len, "%s%s?filters=%s%s%s", d->prefix, base, esc, extra ? "&" : "", extra ? extra : "") <
+		    (int)len)
+		rc = 0;
 	free(text);
 	return rc;
+}
+
+/* path = "<prefix><base>?filters=<escaped JSON of filters>"; steals filters. */
+static int filter_path(struct ctx *c, const char *base, json_t *filters, char *path, size_t len)
+{
+	int rc = filters ? docker_filter_path(c->d, base, filters, NULL, path, len) : -1;
+
+	json_decref(filters);
+	if (rc < 0) {
+		/* The filters hold the name: only a long one makes them too long. */
+		snprintf(c->err, c->errlen, "service name '%s' too long (or out of memory)", c->service);
+		return DOCKER_E_NO_SERVICE;
+	}
+	return 0;
+}
+
+int docker_get_json(struct docker *d, const char *path, json_type type, json_t **out, char *err, size_t errlen)
+{
+	struct ctx c = { .d = d, .service = "", .no_hook = 1, .err = err, .errlen = errlen };
+
+	c.start = mono_ms();
+	return call_ok(&c, "GET", path, NULL, type, out);
+}
+
+/* docker_follow's tick: the connection's, then the caller's. */
+struct follow {
+	struct docker *d;
+	http_tick_fn tick;
+	void *ud;
+};
+
+static int follow_tick(void *ud)
+{
+	struct follow *f = ud;
+
+	if (f->d->tick && f->d->tick(f->d->tick_ud) != 0)
+		return 1;
+	return f->tick ? f->tick(f->ud) : 0;
+}
+
+int docker_follow(struct docker *d, const char *path, http_sink_fn sink, http_tick_fn tick, void *ud, char *err,
+		  size_t errlen)
+{
+	struct follow f = { .d = d, .tick = tick, .ud = ud };
+	struct http_req req = { .method = "GET", .path = path, .tick = follow_tick, .tick_ud = &f };
+	char msg[512];
+	long status = 0;
+	int rc;
+
+	if (!d->stream && (rc = http_open(&d->stream, http_host(d->http), err, errlen)) < 0)
+		return rc == HTTP_E_NOMEM ? DOCKER_E_NOMEM : DOCKER_E_HOST;
+	log_debug("docker: GET %s (a stream)", path);
+	rc = http_stream(d->stream, &req, sink, ud, &status, err, errlen);
+	if (rc == HTTP_E_CANCELLED)
+		return DOCKER_E_CANCELLED;
+	if (rc < 0)
+		return rc == HTTP_E_NOMEM ? DOCKER_E_NOMEM : DOCKER_E_HOST;
+	if (status < 200 || status >= 300) {
+		/* http left the daemon's error body in err. */
+		dj_error_message(err, msg, sizeof(msg));
+		snprintf(err, errlen, "GET %s: the Docker daemon answered %ld: %s", path, status, msg);
+		return DOCKER_E_API;
+	}
+	return 0;
 }
 
 /* Best effort: "abc (hostname h1), def" for a list of node ids. */
@@ -319,7 +399,7 @@ static int find_on_manager(struct ctx *c, const char *node, struct dj_task *task
 			 sizeof(path));
 	if (rc < 0 || (rc = call_ok(c, "GET", path, NULL, JSON_ARRAY, &js)) < 0)
 		goto out;
-	rc = dj_pick_task(js, node, task, others, sizeof(others));
+	rc = dj_pick_task(js, node, c->prefer, task, others, sizeof(others));
 	if (rc == DOCKER_E_NO_TASK) {
 		snprintf(c->err, c->errlen,
 			 "service '%s' has no running task (scaled to 0, or its tasks fail to start: "
@@ -350,7 +430,7 @@ static int find_on_worker(struct ctx *c, const char *node, struct dj_task *task)
 			 sizeof(path));
 	if (rc < 0 || (rc = call_ok(c, "GET", path, NULL, JSON_ARRAY, &js)) < 0)
 		goto out;
-	rc = dj_pick_container(js, c->service, task);
+	rc = dj_pick_container(js, c->service, c->prefer, task);
 	if (rc == DOCKER_E_NO_TASK)
 		snprintf(c->err, c->errlen,
 			 "service '%s' has no running container on this node %s; this node is a swarm "
@@ -458,7 +538,7 @@ static int id_of(const json_t *js, char out[DJ_ID_MAX + 1])
 
 static int run_exec(struct ctx *c, const struct dj_task *task, char *const argv[], struct out_ctx *o, int *exit_code)
 {
-	struct http_req req = { .method = "POST", .cancel = c->cancel };
+	struct http_req req = { .method = "POST", .cancel = c->cancel, .tick = c->d->tick, .tick_ud = c->d->tick_ud };
 	char path[160], eid[DJ_ID_MAX + 1];
 	json_t *cmd = json_array(), *body = NULL, *js = NULL;
 	long status = 0;
@@ -547,8 +627,16 @@ int docker_exec_in_service(struct docker *d, const char *service, char *const ar
 			   const volatile int *cancel, docker_line_fn fn, void *ud, struct docker_exec_result *res,
 			   char *err, size_t errlen)
 {
+	return docker_exec_prefer(d, service, NULL, argv, timeout_ms, cancel, fn, ud, res, err, errlen);
+}
+
+int docker_exec_prefer(struct docker *d, const char *service, const char *prefer, char *const argv[], long timeout_ms,
+		       const volatile int *cancel, docker_line_fn fn, void *ud, struct docker_exec_result *res,
+		       char *err, size_t errlen)
+{
 	struct ctx c = { .d = d,
 			 .service = service ? service : "",
+			 .prefer = prefer && *prefer ? prefer : NULL,
 			 .timeout_ms = timeout_ms,
 			 .cancel = cancel,
 			 .err = err,
@@ -580,6 +668,10 @@ int docker_exec_in_service(struct docker *d, const char *service, char *const ar
 	res->slot = task.slot;
 	snprintf(c.cid, sizeof(c.cid), "%.12s", task.container_id);
 	log_debug("docker: service %s: task %s slot %d container %s", service, task.id, task.slot, c.cid);
+	if (c.prefer && !dj_container_is(task.container_id, c.prefer))
+		log_info("docker: service %s: container %.12s is not a running task container of it on this "
+			 "node; using %s",
+			 service, c.prefer, c.cid);
 	/* The line buffers are 16 KiB: not for the stack of a small thread. */
 	if (!(o = calloc(1, sizeof(*o)))) {
 		snprintf(err, errlen, "out of memory");

@@ -166,7 +166,7 @@ void dj_near_services(const json_t *services, const char *name, char *out, size_
 
 /* Lower slot first, then lower id: the same replica on every run while it
  * lives, so a hook's side effects land in one predictable place. */
-static int better(const struct dj_task *a, const struct dj_task *b)
+int dj_task_better(const struct dj_task *a, const struct dj_task *b)
 {
 	if (a->slot != b->slot)
 		return a->slot < b->slot;
@@ -184,12 +184,35 @@ static void add_unique(char *list, size_t len, const char *id)
 	snprintf(list + used, len - used, "%s%s", used ? ", " : "", id);
 }
 
-int dj_pick_task(const json_t *tasks, const char *node, struct dj_task *out, char *others, size_t otherslen)
+int dj_container_is(const char *id, const char *prefer)
+{
+	size_t n = prefer ? strlen(prefer) : 0;
+
+	return n >= 12 && n <= DJ_ID_MAX && strncmp(id, prefer, n) == 0;
+}
+
+/* Takes candidate c into *out when it is the preferred container or a
+ * better one than *out (which is not the preferred one). */
+static void consider(const struct dj_task *c, const char *prefer, struct dj_task *out, int *found, int *preferred)
+{
+	if (*preferred)
+		return;
+	if (dj_container_is(c->container_id, prefer)) {
+		*out = *c;
+		*preferred = 1;
+	} else if (!*found || dj_task_better(c, out)) {
+		*out = *c;
+	}
+	*found = 1;
+}
+
+int dj_pick_task(const json_t *tasks, const char *node, const char *prefer, struct dj_task *out, char *others,
+		 size_t otherslen)
 {
 	size_t i;
 	const json_t *t;
 	struct dj_task c;
-	int found = 0, elsewhere = 0;
+	int found = 0, elsewhere = 0, preferred = 0;
 
 	if (otherslen)
 		others[0] = '\0';
@@ -211,35 +234,32 @@ int dj_pick_task(const json_t *tasks, const char *node, struct dj_task *out, cha
 				add_unique(others, otherslen, c.node_id);
 			continue;
 		}
-		if (!found || better(&c, out))
-			*out = c;
-		found = 1;
+		consider(&c, prefer, out, &found, &preferred);
 	}
 	if (found)
 		return 0;
 	return elsewhere ? DOCKER_E_OTHER_NODE : DOCKER_E_NO_TASK;
 }
 
-/* Slot from a task name "service.slot.taskid" (global services put the node
- * id there: slot 0). */
-static int slot_of(const char *task_name, const char *service)
+int dj_task_slot(const char *task_name, const char *service)
 {
 	size_t n = strlen(service);
 	char *end;
 	long slot;
 
-	if (!task_name || strncmp(task_name, service, n) != 0 || task_name[n] != '.')
+	if (!task_name || strncmp(task_name, service, n) != 0 || task_name[n] != '.' || task_name[n + 1] < '0' ||
+	    task_name[n + 1] > '9')
 		return 0;
 	slot = strtol(task_name + n + 1, &end, 10);
 	return *end == '.' && slot > 0 && slot < 1000000 ? (int)slot : 0;
 }
 
-int dj_pick_container(const json_t *containers, const char *service, struct dj_task *out)
+int dj_pick_container(const json_t *containers, const char *service, const char *prefer, struct dj_task *out)
 {
 	size_t i;
 	const json_t *ct;
 	struct dj_task c;
-	int found = 0;
+	int found = 0, preferred = 0;
 
 	json_array_foreach(containers, i, ct)
 	{
@@ -254,10 +274,8 @@ int dj_pick_container(const json_t *containers, const char *service, struct dj_t
 			continue;
 		if (id_at(labels, "com.docker.swarm.node.id", c.node_id) < 0)
 			c.node_id[0] = '\0';
-		c.slot = slot_of(str_at(labels, "com.docker.swarm.task.name"), service);
-		if (!found || better(&c, out))
-			*out = c;
-		found = 1;
+		c.slot = dj_task_slot(str_at(labels, "com.docker.swarm.task.name"), service);
+		consider(&c, prefer, out, &found, &preferred);
 	}
 	return found ? 0 : DOCKER_E_NO_TASK;
 }

@@ -46,18 +46,34 @@ struct dj_task {
 	int slot;
 };
 
+/* 1 when a comes before b in the choice of a task: the lower slot, then the
+ * lower task id. */
+int dj_task_better(const struct dj_task *a, const struct dj_task *b);
+
+/* The slot in a task name "service.slot.taskid" (the label
+ * com.docker.swarm.task.name), or 0: a global service's task has the node
+ * id there, and a name not of that form (or NULL) has none. */
+int dj_task_slot(const char *task_name, const char *service);
+
+/* 1 when prefer (NULL or "" never) names container id: the whole id or a
+ * prefix of it of at least 12 characters. */
+int dj_container_is(const char *id, const char *prefer);
+
 /* From a GET /tasks body: among tasks with Status.State "running" and a
- * container id, picks the one on node with the lowest Slot, then ID.
- * Returns 0; DOCKER_E_OTHER_NODE when running tasks exist only on other
- * nodes (their distinct node ids, comma-separated, into others);
- * DOCKER_E_NO_TASK when none runs at all. */
-int dj_pick_task(const json_t *tasks, const char *node, struct dj_task *out, char *others, size_t otherslen);
+ * container id, picks the one on node with the lowest Slot, then ID; but
+ * the one whose container is prefer (see dj_container_is; may be NULL)
+ * when that is among them. Returns 0; DOCKER_E_OTHER_NODE when running
+ * tasks exist only on other nodes (their distinct node ids,
+ * comma-separated, into others); DOCKER_E_NO_TASK when none runs at all. */
+int dj_pick_task(const json_t *tasks, const char *node, const char *prefer, struct dj_task *out, char *others,
+		 size_t otherslen);
 
 /* From a GET /containers/json body (a worker node cannot list tasks, but it
  * sees its own containers and their swarm labels): the running container of
  * service (exact com.docker.swarm.service.name) with the lowest slot, then
- * task id. Returns 0 or DOCKER_E_NO_TASK. */
-int dj_pick_container(const json_t *containers, const char *service, struct dj_task *out);
+ * task id; but container prefer (may be NULL) when it is one of them.
+ * Returns 0 or DOCKER_E_NO_TASK. */
+int dj_pick_container(const json_t *containers, const char *service, const char *prefer, struct dj_task *out);
 
 /* From a GET /exec/{id}/json body: Running, and ExitCode (-1 while null).
  * Returns 0 or DOCKER_E_API. */

@@ -88,6 +88,8 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 		goto out;
 	}
 	if (strvec_push(&argv, h->helper) < 0 || (h->verbose && strvec_push(&argv, "-v") < 0) ||
+	    (h->container && *h->container &&
+	     (strvec_push(&argv, "--container") < 0 || strvec_push(&argv, h->container) < 0)) ||
 	    strvec_push(&argv, h->service) < 0 || strvec_pushf(&argv, "%ld", h->timeout_ms) < 0 ||
 	    strvec_push(&argv, "--stdin") < 0) {
 		snprintf(msg, msglen, "%s-hook not run: out of memory", h->which);

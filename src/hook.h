@@ -20,6 +20,7 @@ struct hook_spec {
 	long timeout_ms;                     /* 0 = none */
 	const volatile sig_atomic_t *cancel; /* may be NULL */
 	int verbose;                         /* the helper logs its Docker API calls */
+	const char *container;               /* NULL or "": none; else the container to prefer (rds-hook --container) */
 };
 
 /* Runs the hook once. Returns its exit code (0 ok), or -1 when it could not

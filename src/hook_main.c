@@ -1,10 +1,14 @@
 /* rds-hook: runs one hook in a Swarm service for rds-agent, through the
  * Docker Engine API.
- *   rds-hook [-v] SERVICE TIMEOUT_MS -- CMD [ARGS...]
- *   rds-hook [-v] SERVICE TIMEOUT_MS --stdin
+ *   rds-hook [-v] [--container ID] SERVICE TIMEOUT_MS -- CMD [ARGS...]
+ *   rds-hook [-v] [--container ID] SERVICE TIMEOUT_MS --stdin
  * The second form, the one rds-agent uses, reads CMD and ARGS from stdin,
  * each word ended by a NUL byte, at most WORDS_WIRE_MAX bytes in all
  * (words.h), so that a password in the hook is not in /proc/PID/cmdline.
+ * --container ID (the full id, or a prefix of at least 12 characters)
+ * names the container to use when it is still a running task container of
+ * SERVICE on this node (label mode passes the one rds-discover chose);
+ * otherwise the hook runs where it would without it (see docker.h).
  * A program of its own so that the long-lived agent never loads libcurl and
  * the TLS libraries it drags in (about 8 MB of resident memory, measured by
  * bench/footprint.sh): the agent starts this once per hook.
@@ -46,8 +50,9 @@ static void tag_line(void *ud, int stream, const char *line)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: rds-hook [-v] SERVICE TIMEOUT_MS -- CMD [ARGS...]\n"
-			"       rds-hook [-v] SERVICE TIMEOUT_MS --stdin   (CMD and ARGS on stdin, each ended by NUL)\n"
+	fprintf(stderr, "usage: rds-hook [-v] [--container ID] SERVICE TIMEOUT_MS -- CMD [ARGS...]\n"
+			"       rds-hook [-v] [--container ID] SERVICE TIMEOUT_MS --stdin   (CMD and ARGS on stdin, "
+			"each ended by NUL)\n"
 			"(run by rds-agent)\n");
 	return 2;
 }
@@ -94,13 +99,29 @@ int main(int argc, char **argv)
 	struct docker_exec_result res;
 	struct strvec words = { 0 };
 	struct sigaction sa;
+	const char *prefer = NULL;
 	char err[1024], *end, *const *cmd;
 	long timeout_ms;
-	int i = 1, rc;
+	int i = 1, rc, verbose = 0;
 
-	if (i < argc && !strcmp(argv[i], "-v"))
-		i++;
-	rds_log_init(i > 1 ? RDS_LOG_DEBUG : RDS_LOG_WARN, 0);
+	for (; i < argc; i++) {
+		if (!strcmp(argv[i], "-v")) {
+			verbose = 1;
+		} else if (!strcmp(argv[i], "--container") && i + 1 < argc) {
+			prefer = argv[++i];
+			/* Ids only: a name or a short prefix could mean another container. */
+			if (strlen(prefer) < 12 || strlen(prefer) > 64 ||
+			    strspn(prefer, "0123456789abcdef") != strlen(prefer)) {
+				fprintf(stderr,
+					"rds-hook: --container %s: not a container id (12 to 64 of 0-9a-f)\n",
+					prefer);
+				return usage();
+			}
+		} else {
+			break;
+		}
+	}
+	rds_log_init(verbose ? RDS_LOG_DEBUG : RDS_LOG_WARN, 0);
 	if (argc - i == 3 && !strcmp(argv[i + 2], "--stdin")) {
 		if (read_words(&words) < 0)
 			return usage();
@@ -125,8 +146,8 @@ int main(int argc, char **argv)
 	}
 	rc = docker_open(&d, NULL, err, sizeof(err));
 	if (rc == 0)
-		rc = docker_exec_in_service(d, argv[i], cmd, timeout_ms, &cancelled, tag_line, NULL, &res, err,
-					    sizeof(err));
+		rc = docker_exec_prefer(d, argv[i], prefer, cmd, timeout_ms, &cancelled, tag_line, NULL, &res, err,
+					sizeof(err));
 	docker_close(d);
 	strvec_free(&words);
 	if (rc < 0)

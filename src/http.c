@@ -304,7 +304,7 @@ static int transfer(struct http *h, const struct http_req *req, http_sink_fn sin
 				cc = msg->data.result;
 		if (!running)
 			break;
-		if (req->cancel && *req->cancel) {
+		if ((req->cancel && *req->cancel) || (req->tick && req->tick(req->tick_ud) != 0)) {
 			snprintf(err, errlen, "DOCKER_HOST %s: %s %s: cancelled", h->host, req->method, req->path);
 			rc = HTTP_E_CANCELLED;
 			goto out;

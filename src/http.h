@@ -40,12 +40,19 @@ const char *http_host(const struct http *h);
  * Returns 0 to go on, non-zero to abort the transfer (HTTP_E_IO). */
 typedef int (*http_sink_fn)(void *ud, const char *data, size_t len);
 
+/* Called between waits of a transfer, at least every 100 ms, outside any
+ * libcurl callback (so it may use another struct http). Returns 0 to go on,
+ * non-zero to end the transfer (HTTP_E_CANCELLED). */
+typedef int (*http_tick_fn)(void *ud);
+
 struct http_req {
 	const char *method;         /* "GET" or "POST" */
 	const char *path;           /* e.g. "/v1.41/info"; already URL-escaped */
 	const char *body;           /* JSON request body or NULL */
 	long timeout_ms;            /* whole request including connect; 0 = none */
 	const volatile int *cancel; /* may be NULL; polled every 100 ms */
+	http_tick_fn tick;          /* may be NULL */
+	void *tick_ud;
 };
 
 /* Runs one request, streaming the body to sink. *status gets the HTTP status

@@ -238,7 +238,7 @@ static int hook_exec(struct job *j, const char *which, char *const *argv, const 
 		     long timeout_ms, char *msg, size_t msglen)
 {
 	struct hook_spec h = { which,      j->hook_bin, j->cfg->docker_host, j->spec->service, argv,
-			       timeout_ms, cancel,      j->cfg->verbose };
+			       timeout_ms, cancel,      j->cfg->verbose, j->spec->container };
 
 	log_info("%s-hook: running %s (%zu word%s) in service %s", which, argv[0],
 		 !strcmp(which, "pre") ? j->spec->pre_argv.n : j->spec->post_argv.n, argv[1] ? "s" : "",

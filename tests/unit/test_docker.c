@@ -129,19 +129,29 @@ static void test_tasks(void)
 	char others[256];
 	int rc;
 
-	rc = dj_pick_task(js, MANAGER, &t, others, sizeof(others));
+	rc = dj_pick_task(js, MANAGER, NULL, &t, others, sizeof(others));
 	CHECK(rc == 0 && t.slot == 3 && strcmp(t.id, "moe0ry1fc6hj941gjf7f85sj9") == 0,
 	      "manager: its own task (slot 3) over lower slots on the worker");
 	CHECK_STR(t.container_id, "3e662e8083ef5c3a140388f051f6a35d529a95995c63ced2e07fd35f319664a4",
 		  "its container id");
-	rc = dj_pick_task(js, WORKER, &t, others, sizeof(others));
+	rc = dj_pick_task(js, WORKER, NULL, &t, others, sizeof(others));
 	CHECK(rc == 0 && t.slot == 1 && strcmp(t.id, "402zvv70v7r8fde8elt213kad") == 0,
 	      "worker node: lowest slot of its two");
 	for (size_t i = json_array_size(js); i > 0; i--)
 		json_array_append(rev, json_array_get(js, i - 1));
-	rc = dj_pick_task(rev, WORKER, &t, others, sizeof(others));
+	rc = dj_pick_task(rev, WORKER, NULL, &t, others, sizeof(others));
 	CHECK(rc == 0 && t.slot == 1, "same pick whatever the order of the answer");
-	rc = dj_pick_task(js, "othernode", &t, others, sizeof(others));
+	rc = dj_pick_task(js, WORKER, "c70b0b95c7a1", &t, others, sizeof(others));
+	CHECK(rc == 0 && t.slot == 2 && strcmp(t.id, "l8cj9g7ogdhx0mi83wlh49o0f") == 0,
+	      "worker node, slot 2's container preferred (12-character prefix): taken over slot 1");
+	rc = dj_pick_task(js, MANAGER, "c70b0b95c7a1e896bc2cb55ae8ea72d9a80bb0a941e6d7458b81f8fc30a0c9fc", &t, others,
+			  sizeof(others));
+	CHECK(rc == 0 && t.slot == 3, "manager: a preferred container on another node is not taken");
+	rc = dj_pick_task(js, WORKER, "c70b0b95c7a", &t, others, sizeof(others));
+	CHECK(rc == 0 && t.slot == 1, "a prefix shorter than 12 characters is no preference");
+	rc = dj_pick_task(js, WORKER, "0000000000000000", &t, others, sizeof(others));
+	CHECK(rc == 0 && t.slot == 1, "a preferred container that is gone: the usual choice");
+	rc = dj_pick_task(js, "othernode", NULL, &t, others, sizeof(others));
 	CHECK(rc == DOCKER_E_OTHER_NODE && strcmp(others, WORKER ", " MANAGER) == 0,
 	      "on a third node: other nodes named once each: %s", others);
 	json_decref(js);
@@ -149,19 +159,19 @@ static void test_tasks(void)
 
 	js = load("tasks-capdb-all.json");
 	CHECK_INT(json_array_size(js), 6, "unfiltered: 3 running + 3 shut down");
-	rc = dj_pick_task(js, MANAGER, &t, others, sizeof(others));
+	rc = dj_pick_task(js, MANAGER, NULL, &t, others, sizeof(others));
 	CHECK(rc == 0 && strcmp(t.id, "moe0ry1fc6hj941gjf7f85sj9") == 0, "shut-down tasks ignored");
 	json_decref(js);
 	js = load("tasks-caponly2.json");
-	rc = dj_pick_task(js, MANAGER, &t, others, sizeof(others));
+	rc = dj_pick_task(js, MANAGER, NULL, &t, others, sizeof(others));
 	CHECK(rc == DOCKER_E_OTHER_NODE && strcmp(others, WORKER) == 0, "caponly2 runs on the worker only");
 	json_decref(js);
 	js = load("tasks-capfail.json");
-	CHECK_INT(dj_pick_task(js, MANAGER, &t, others, sizeof(others)), DOCKER_E_NO_TASK,
+	CHECK_INT(dj_pick_task(js, MANAGER, NULL, &t, others, sizeof(others)), DOCKER_E_NO_TASK,
 		  "a task still preparing is not running");
 	json_decref(js);
 	js = load("tasks-capzero.json");
-	CHECK_INT(dj_pick_task(js, MANAGER, &t, others, sizeof(others)), DOCKER_E_NO_TASK, "0 replicas");
+	CHECK_INT(dj_pick_task(js, MANAGER, NULL, &t, others, sizeof(others)), DOCKER_E_NO_TASK, "0 replicas");
 	json_decref(js);
 }
 
@@ -172,10 +182,22 @@ static void test_containers_exec(void)
 	int running = -2, code = -2;
 	char msg[256];
 
-	CHECK(dj_pick_container(js, "capdb", &t) == 0 && t.slot == 1 &&
+	CHECK(dj_pick_container(js, "capdb", NULL, &t) == 0 && t.slot == 1 &&
 		      strcmp(t.id, "402zvv70v7r8fde8elt213kad") == 0 && strcmp(t.node_id, WORKER) == 0,
 	      "worker: lowest slot from container labels");
-	CHECK_INT(dj_pick_container(js, "capd", &t), DOCKER_E_NO_TASK, "label must match exactly");
+	CHECK_INT(dj_pick_container(js, "capd", NULL, &t), DOCKER_E_NO_TASK, "label must match exactly");
+	CHECK(dj_pick_container(js, "capdb", "c70b0b95c7a1e896", &t) == 0 && t.slot == 2,
+	      "worker: the preferred container (slot 2) over the lowest slot");
+	CHECK(dj_pick_container(js, "capdb", "3e662e8083ef5c3a", &t) == 0 && t.slot == 1,
+	      "worker: a preferred container not among its own: the lowest slot");
+	CHECK(dj_pick_container(js, "capdb2", "c70b0b95c7a1e896", &t) == DOCKER_E_NO_TASK,
+	      "a preferred container of another service is not taken");
+	CHECK(dj_task_slot("capdb.2.l8cj9g7ogdhx0mi83wlh49o0f", "capdb") == 2 &&
+		      dj_task_slot("g.tg51krdcaxkryzuac9qq2ckao.abc", "g") == 0 &&
+		      dj_task_slot("g.3uysa6rhysv2podtpvsxv3xwt.abc", "g") == 0 && dj_task_slot("g. 2.abc", "g") == 0 &&
+		      dj_task_slot("g.+2.abc", "g") == 0 && dj_task_slot("gg.2.abc", "g") == 0 &&
+		      dj_task_slot(NULL, "g") == 0,
+	      "slots from task names: global (node id, even one starting with a digit), malformed, other service");
 	json_decref(js);
 	const char *cases[][3] = { { "exec-inspect-created.json", "0", "-1" },
 				   { "exec-inspect-running.json", "1", "-1" },
