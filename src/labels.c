@@ -604,6 +604,10 @@ int labels_jobs(const struct discovery_service *svc, const struct labels_default
 	else if (!text_ok(svc->container, TEXT_MAX))
 		rc = refuse(&c, "the container id '%s' of the service is not printable UTF-8 of at most %d bytes",
 			    shown(svc->container, sh, sizeof(sh)), TEXT_MAX);
+	else if (svc->error)
+		/* The helper could not pass its labels or volumes on whole:
+		 * a job of part of them would back up the wrong thing. */
+		rc = refuse(&c, "%s", shown(svc->error, sh, sizeof(sh)));
 	else if (!d->host || !*d->host || !text_ok(d->host, TEXT_MAX))
 		rc = refuse(&c, "the agent's snapshot host '%s' is not 1 to %d bytes of printable UTF-8",
 			    shown(d->host, sh, sizeof(sh)), TEXT_MAX);

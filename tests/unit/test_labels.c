@@ -439,6 +439,10 @@ static void test_volumes(void)
 	      "sorted, each once, spaces dropped");
 	done(&out, &w);
 
+	f.svc.error = "the label rds.backup.pre-hook is longer than 8192 bytes";
+	expect_refused(&f, "a service the helper could not pass on whole",
+		       "the label rds.backup.pre-hook is longer than 8192 bytes", NULL, NULL);
+	f.svc.error = NULL;
 	lab(&f, "rds.backup.volumes", "stack_other");
 	expect_refused(&f, "volume not mounted",
 		       "rds.backup.volumes names 'stack_other', which the container of stack_db does not mount; it "
