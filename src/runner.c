@@ -315,9 +315,8 @@ static struct rjob *job_by_qid(struct runner *r, int qid)
 	return NULL;
 }
 
-static void start_due(struct runner *r)
+static void start_due(struct runner *r, time_t now)
 {
-	time_t now = time(NULL);
 	enum jobq_opkind op;
 	int id;
 
@@ -384,6 +383,11 @@ static int loop(struct runner *r)
 		struct rjob **who;
 		size_t nf = 0;
 		int timeout, rc;
+		/* One now for starting and for the wake-up: a tick that comes
+		 * due between the two would otherwise count as neither (not
+		 * started, and no longer ahead), and the loop would sleep past
+		 * it. */
+		time_t now = time(NULL);
 
 		child_reap_all();
 		if (r->o->stop->requested) {
@@ -391,7 +395,7 @@ static int loop(struct runner *r)
 			if (!r->running)
 				break;
 		} else {
-			start_due(r);
+			start_due(r, now);
 			note_next(r);
 		}
 		if (r->o->label_mode && !r->o->stop->requested)
@@ -415,7 +419,7 @@ static int loop(struct runner *r)
 				fds[nf].events = POLLIN;
 				who[nf++] = r->jobs[i];
 			}
-		timeout = r->o->stop->requested ? 200 : ms_until(jobq_wakeup(&r->q, time(NULL)));
+		timeout = r->o->stop->requested ? 200 : ms_until(jobq_wakeup(&r->q, now));
 		timeout = runner_disco_timeout(r, timeout);
 		{
 			struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000L };

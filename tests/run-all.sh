@@ -64,6 +64,8 @@ step 35-docker_hooks-valgrind env VALGRIND=1 bash tests/integration/35-docker_ho
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 step 20-agent_sftp-valgrind env AGENT_WRAP="$VG" bash tests/integration/20-agent_sftp.sh
 step 40-agent_docker-valgrind env AGENT_WRAP="$VG" bash tests/integration/40-agent_docker.sh
+step 70-labels-sanitize env BUILD=build-san bash tests/integration/70-labels.sh
+step 70-labels-valgrind env AGENT_WRAP="$VG" bash tests/integration/70-labels.sh
 step 50-server-sanitize env BUILD=build-san bash tests/integration/50-server.sh
 step 50-server-valgrind env SRV_WRAP="$VG" bash tests/integration/50-server.sh
 # End to end: both images, the example stack on the suite's swarm; then the

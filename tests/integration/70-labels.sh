@@ -187,5 +187,10 @@ kill -TERM "$apid"
 wait_for 20 eval "! kill -0 $apid 2>/dev/null"
 wait "$apid"
 rc=$?
-[ "$rc" = 0 ] && ! pgrep -f "rds-discover" >/dev/null && ok "SIGTERM: the agent exits 0 and rds-discover is gone" ||
-	not_ok "clean stop" "rc=$rc $(pgrep -af rds-discover)"
+[ "$rc" = 0 ] && ! pgrep -f "^$BIN/rds-discover" >/dev/null && ok "SIGTERM: the agent exits 0 and rds-discover is gone" ||
+	not_ok "clean stop" "rc=$rc $(pgrep -af "^$BIN/rds-discover")"
+if [ -n "$AGENT_WRAP" ]; then
+	# The workers are forks of the agent: their reports are in its log.
+	grep -q "^==[0-9]*== [A-Z]" "$T_DIR/agent.log" && { not_ok "valgrind found errors in the agent or a worker"; grep "^==" "$T_DIR/agent.log" | head -40 | sed 's/^/#   /'; } ||
+		ok "valgrind: no error in the agent or any of its workers"
+fi
