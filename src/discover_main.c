@@ -20,6 +20,7 @@
  * least every 100 ms whatever it waits for; exit 1 when stdout cannot be
  * written (EPIPE), 2 for bad usage. */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -186,6 +187,9 @@ out:
 	json_decref(cts);
 	json_decref(svcs);
 	json_decref(tasks);
+	/* The answers were parsed into many small blocks, now free: give the
+	 * heap back while nothing happens (this runs for the agent's life). */
+	malloc_trim(0);
 	return rc;
 }
 
@@ -373,7 +377,7 @@ static void usage(FILE *f)
 		   "\n"
 		   "  -v      log every Docker API call and relevant event on stderr\n"
 		   "  --once  print the first line and exit (0 for a table, 1 for an error line); stdin\n"
-		"          is not watched then\n"
+		   "          is not watched then\n"
 		   "\n"
 		   "Runs until stdin reaches EOF, SIGTERM or SIGINT (exit 0); exit 1 when stdout cannot be\n"
 		   "written, 2 for bad usage. Log lines go to stderr.\n");
