@@ -422,6 +422,7 @@ int discover_event_relevant(const char *line, size_t len)
 {
 	static const char *const ct_actions[] = { "start", "die", "destroy", "kill", NULL };
 	static const char *const svc_actions[] = { "create", "update", "remove", NULL };
+	static const char *const node_actions[] = { "update", "remove", NULL };
 	json_t *ev = json_loadb(line, len, 0, NULL);
 	const char *type = str_at(ev, "Type"), *action = str_at(ev, "Action");
 	int rc;
@@ -433,6 +434,8 @@ int discover_event_relevant(const char *line, size_t len)
 		     json_object_get(json_object_get(json_object_get(ev, "Actor"), "Attributes"), LABEL_SERVICE);
 	else if (type && strcmp(type, "service") == 0)
 		rc = one_of(action, svc_actions);
+	else if (type && strcmp(type, "node") == 0)
+		rc = one_of(action, node_actions);
 	else
 		rc = 0;
 	json_decref(ev);

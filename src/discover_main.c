@@ -250,7 +250,7 @@ static int on_tick(void *ud)
 static int follow(struct run *r, long long since_ns, char *err, size_t errlen)
 {
 	static const char *const filters =
-		"{\"type\":[\"container\",\"service\"],"
+		"{\"type\":[\"container\",\"service\",\"node\"],"
 		"\"event\":[\"start\",\"die\",\"destroy\",\"kill\",\"create\",\"update\",\"remove\"]}";
 	json_t *f = json_loads(filters, 0, NULL);
 	char path[1200], since[48];
@@ -377,10 +377,10 @@ static void usage(void)
 	       "\"status\":[\"running\"]}\n"
 	       "  manager only: GET /vX/services, GET /vX/tasks?filters={\"node\":[ID],"
 	       "\"desired-state\":[\"running\"]}\n"
-	       "  GET /vX/events?filters={\"type\":[\"container\",\"service\"],\"event\":[...]}&since=T (held\n"
-	       "  open; a container start/die/destroy/kill of a swarm task or a service create/update/remove\n"
-	       "  lists again, 200 ms after the last of a burst, at most 1 s after its first). Nothing else,\n"
-	       "  and no request at all while nothing happens.\n"
+	       "  GET /vX/events?filters={\"type\":[\"container\",\"service\",\"node\"],\"event\":[...]}&since=T\n"
+	       "  (held open; a container start/die/destroy/kill of a swarm task, a service create/update/\n"
+	       "  remove or a node update/remove lists again, 200 ms after the last of a burst, at most 1 s\n"
+	       "  after its first). Nothing else, and no request at all while nothing happens.\n"
 	       "\n"
 	       "  -v      log every Docker API call and relevant event on stderr\n"
 	       "  --once  print the first line and exit (0 for a table, 1 for an error line); stdin\n"

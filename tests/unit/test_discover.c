@@ -187,6 +187,9 @@ static void test_events(void)
 	      "a container start of no swarm task: no list");
 	CHECK(relevant_s("{\"Type\":\"network\",\"Action\":\"create\"}") == 0, "a network event: no list");
 	CHECK(relevant_s("not json") == 1, "a line that is not JSON: a list (better one too many)");
+	CHECK(relevant_s("{\"Type\":\"node\",\"Action\":\"update\",\"Actor\":{\"ID\":\"n1\",\"Attributes\":"
+			 "{\"name\":\"h\"}}}") == 1,
+	      "a node update (a promotion, say): a list");
 
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		struct seen s = { 0 };
