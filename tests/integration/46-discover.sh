@@ -44,8 +44,17 @@ rm_ours() {
 	ids=$(dk service ls -q -f name=rdsdt_) && [ -n "$ids" ] && dk service rm $ids >/dev/null 2>&1
 	return 0
 }
+# At the end also the named volumes, once no container of ours uses them.
+no_containers() { [ -z "$(dk ps -aq -f label=com.docker.swarm.service.name -f name=rdsdt_)" ]; }
+rm_volumes() {
+	local v
+	rm_ours
+	wait_for 60 no_containers
+	v=$(dk volume ls -q -f name=rdsdt_) && [ -n "$v" ] && dk volume rm $v >/dev/null 2>&1
+	return 0
+}
 rm_ours
-at_exit rm_ours
+at_exit rm_volumes
 # docker-init as PID 1: the tasks stop at once (busybox sleep ignores SIGTERM).
 svc() {
 	local name=$1
