@@ -178,7 +178,8 @@ static json_t *labels_out(const json_t *merged, struct problems *p)
 	if (!out || (json_object_size(merged) && !(keys = calloc(json_object_size(merged), sizeof(*keys)))))
 		goto nomem;
 	json_object_foreach((json_t *)merged, key, val) keys[n++] = key;
-	qsort(keys, n, sizeof(*keys), cmp_key);
+	if (n > 1) /* qsort's base must not be NULL, even for 0 */
+		qsort(keys, n, sizeof(*keys), cmp_key);
 	for (size_t i = 0; i < n; i++) {
 		const char *v = json_string_value(json_object_get(merged, keys[i]));
 		size_t klen = strlen(keys[i]), vlen = json_string_length(json_object_get(merged, keys[i]));
@@ -248,7 +249,8 @@ static json_t *volumes_out(const json_t *mounts, struct problems *p)
 			goto nomem;
 		n++;
 	}
-	qsort(vols, n, sizeof(*vols), cmp_dest);
+	if (n > 1)
+		qsort(vols, n, sizeof(*vols), cmp_dest);
 	for (i = 0; i < n; i++) {
 		if (json_array_append_new(out, vols[i]) < 0) {
 			vols[i] = NULL;
@@ -325,7 +327,8 @@ static int fill(const json_t *containers, const json_t *services, const json_t *
 		if (cand_from(ct, running, &cands[n]) == 0)
 			n++;
 	}
-	qsort(cands, n, sizeof(*cands), cmp_cand);
+	if (n > 1)
+		qsort(cands, n, sizeof(*cands), cmp_cand);
 	for (i = 0; i < n; i++) {
 		json_t *svc = NULL;
 
@@ -419,6 +422,7 @@ int discover_event_relevant(const char *line, size_t len)
 {
 	static const char *const ct_actions[] = { "start", "die", "destroy", "kill", NULL };
 	static const char *const svc_actions[] = { "create", "update", "remove", NULL };
+	static const char *const node_actions[] = { "update", "remove", NULL };
 	json_t *ev = json_loadb(line, len, 0, NULL);
 	const char *type = str_at(ev, "Type"), *action = str_at(ev, "Action");
 	int rc;
@@ -430,6 +434,8 @@ int discover_event_relevant(const char *line, size_t len)
 		     json_object_get(json_object_get(json_object_get(ev, "Actor"), "Attributes"), LABEL_SERVICE);
 	else if (type && strcmp(type, "service") == 0)
 		rc = one_of(action, svc_actions);
+	else if (type && strcmp(type, "node") == 0)
+		rc = one_of(action, node_actions);
 	else
 		rc = 0;
 	json_decref(ev);

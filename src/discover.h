@@ -50,8 +50,10 @@ char *discover_error_line(const char *msg);
 /* 1 when one line of the GET /events stream calls for a new list: a
  * container start, die, destroy or kill of a swarm task container (its
  * Actor.Attributes has com.docker.swarm.service.name), a service create,
- * update or remove; and a line that is not a JSON object (better one list
- * too many than a change missed). Else 0. */
+ * update or remove, a node update or remove (managers see these: a
+ * promotion or demotion changes what this node can list); and a line that
+ * is not a JSON object (better one list too many than a change missed).
+ * Else 0. */
 int discover_event_relevant(const char *line, size_t len);
 
 /* Splits the event stream into lines of at most DISCOVER_EVENT_MAX bytes.

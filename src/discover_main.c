@@ -7,19 +7,21 @@
  * when the line differs from the last one printed, then follow GET /events
  * on a second connection. A relevant event marks a new list due 200 ms
  * after the last such event, at most 1 s after the first of a burst; the
- * stream's tick (every 100 ms at most, http.h) makes that list on the first
- * connection while the stream stays open, so no event is missed and no
- * request is made while nothing happens. A broken stream or a failed list
- * prints an error line and starts again after a backoff (0.5 s doubling to
- * 30 s; back to 0.5 s after a stream that lived 30 s); the new stream asks
- * for the events since 1 s before its list (`since`), so a change between
- * the list and the stream is not lost.
+ * stream's tick (called at least every 100 ms, http.h) makes that list on
+ * the first connection while the stream stays open, so no event is missed
+ * and no request is made while nothing happens. A broken stream or a failed
+ * list prints an error line and starts again after a backoff (0.5 s
+ * doubling to 30 s; back to 0.5 s after a stream that lived 30 s); the new
+ * stream asks for the events since 1 s before its list (`since`), so a
+ * change between the list and the stream is not lost.
  *
  * Stops (exit 0) on SIGTERM, SIGINT or EOF on stdin (the agent holds the
  * pipe's write end: when the agent is gone the helper goes too), checked at
- * least every 100 ms whatever it waits for; exit 1 when stdout cannot be
- * written (EPIPE), 2 for bad usage. */
+ * least every 100 ms whatever it waits for, but for a write to a stdout
+ * that nobody reads (a signal ends that one, a dead reader makes it fail);
+ * exit 1 when stdout cannot be written (EPIPE), 2 for bad usage. */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -103,6 +105,8 @@ static int emit(struct run *r, const char *line)
 	if (r->last && strcmp(r->last, line) == 0)
 		return RUN_OK;
 	if (fputs(line, stdout) == EOF || fputc('\n', stdout) == EOF || fflush(stdout) == EOF) {
+		if (stop_signal)
+			return RUN_STOP; /* the signal cut the write short */
 		log_error("rds-discover: cannot write the table to stdout: %s", strerror(errno));
 		r->stdout_failed = 1;
 		return RUN_STDOUT;
@@ -186,6 +190,9 @@ out:
 	json_decref(cts);
 	json_decref(svcs);
 	json_decref(tasks);
+	/* The answers were parsed into many small blocks, now free: give the
+	 * heap back while nothing happens (this runs for the agent's life). */
+	malloc_trim(0);
 	return rc;
 }
 
@@ -243,7 +250,7 @@ static int on_tick(void *ud)
 static int follow(struct run *r, long long since_ns, char *err, size_t errlen)
 {
 	static const char *const filters =
-		"{\"type\":[\"container\",\"service\"],"
+		"{\"type\":[\"container\",\"service\",\"node\"],"
 		"\"event\":[\"start\",\"die\",\"destroy\",\"kill\",\"create\",\"update\",\"remove\"]}";
 	json_t *f = json_loads(filters, 0, NULL);
 	char path[1200], since[48];
@@ -330,7 +337,10 @@ static int run(struct run *r)
 		rc = attempt(r, &backoff, err, sizeof(err));
 		if (rc == RUN_STOP || rc == RUN_STDOUT || (r->once && rc == RUN_OK))
 			return rc;
-		log_warn("rds-discover: %s; trying again in %.1f s", err, (double)backoff / 1000);
+		if (r->once)
+			log_error("rds-discover: %s", err);
+		else
+			log_warn("rds-discover: %s; trying again in %.1f s", err, (double)backoff / 1000);
 		if (emit_error(r, err) == RUN_STDOUT)
 			return RUN_STDOUT;
 		if (r->once)
@@ -344,39 +354,40 @@ static int run(struct run *r)
 	return r->stdout_failed ? RUN_STDOUT : RUN_STOP;
 }
 
-static void usage(FILE *f)
+static void usage(void)
 {
-	fprintf(f, "Usage: rds-discover [-v] [--once]\n"
-		   "\n"
-		   "Prints, one JSON line each, the table of the services labelled rds.backup=true that run a\n"
-		   "task on this node's Docker daemon (DOCKER_HOST; default unix:///var/run/docker.sock): at\n"
-		   "start, and again whenever it changes (never the same line twice in a row):\n"
-		   "  {\"version\":1,\"node\":{\"id\":...,\"name\":...,\"manager\":true|false},\"services\":[\n"
-		   "    {\"name\":...,\"id\":...,\"container\":...,\"task\":...,\"slot\":N,[\"error\":...,]\n"
-		   "     \"labels\":{\"rds.backup\":\"true\",\"rds.backup.*\":...},\"volumes\":[{\"name\":...,\n"
-		   "     \"destination\":...,\"driver\":...,\"rw\":true|false}]}]}\n"
-		   "or, when Docker cannot be reached or answers an error, {\"version\":1,\"error\":\"...\"},\n"
-		   "and tries again (0.5 s doubling to 30 s). Per service: the running task container with the\n"
-		   "lowest slot, then task id; labels: the service's deploy labels (managers only) under the\n"
-		   "container's, rds.backup* only; volumes: that container's named volumes.\n"
-		   "\n"
-		   "Docker API calls (vX: the version negotiated by GET /version):\n"
-		   "  GET /version, GET /vX/info\n"
-		   "  GET /vX/containers/json?filters={\"label\":[\"com.docker.swarm.service.name\"],"
-		   "\"status\":[\"running\"]}\n"
-		   "  manager only: GET /vX/services, GET /vX/tasks?filters={\"node\":[ID],"
-		   "\"desired-state\":[\"running\"]}\n"
-		   "  GET /vX/events?filters={\"type\":[\"container\",\"service\"],\"event\":[...]}&since=T (held\n"
-		   "  open; a container start/die/destroy/kill of a swarm task or a service create/update/remove\n"
-		   "  lists again, 200 ms after the last of a burst, at most 1 s after its first). Nothing else,\n"
-		   "  and no request at all while nothing happens.\n"
-		   "\n"
-		   "  -v      log every Docker API call and relevant event on stderr\n"
-		   "  --once  print the first line and exit (0 for a table, 1 for an error line); stdin\n"
-		"          is not watched then\n"
-		   "\n"
-		   "Runs until stdin reaches EOF, SIGTERM or SIGINT (exit 0); exit 1 when stdout cannot be\n"
-		   "written, 2 for bad usage. Log lines go to stderr.\n");
+	printf("Usage: rds-discover [-v] [--once]\n"
+	       "\n"
+	       "Prints, one JSON line each, the table of the services labelled rds.backup=true that run a\n"
+	       "task on this node's Docker daemon (DOCKER_HOST; default unix:///var/run/docker.sock): at\n"
+	       "start, and again whenever it changes (never the same line twice in a row):\n"
+	       "  {\"version\":1,\"node\":{\"id\":...,\"name\":...,\"manager\":true|false},\"services\":[\n"
+	       "    {\"name\":...,\"id\":...,\"container\":...,\"task\":...,\"slot\":N,[\"error\":...,]\n"
+	       "     \"labels\":{\"rds.backup\":\"true\",\"rds.backup.*\":...},\"volumes\":[{\"name\":...,\n"
+	       "     \"destination\":...,\"driver\":...,\"rw\":true|false}]}]}\n"
+	       "or, when Docker cannot be reached or answers an error, {\"version\":1,\"error\":\"...\"},\n"
+	       "and tries again (0.5 s doubling to 30 s). Per service: the running task container with the\n"
+	       "lowest slot, then task id; labels: the service's deploy labels (managers only) under the\n"
+	       "container's, rds.backup* only; volumes: that container's named volumes; error: what could\n"
+	       "not be passed on whole (a label with a newline, too long, too many), left out: fail that job.\n"
+	       "\n"
+	       "Docker API calls (vX: the version negotiated by GET /version):\n"
+	       "  GET /version, GET /vX/info\n"
+	       "  GET /vX/containers/json?filters={\"label\":[\"com.docker.swarm.service.name\"],"
+	       "\"status\":[\"running\"]}\n"
+	       "  manager only: GET /vX/services, GET /vX/tasks?filters={\"node\":[ID],"
+	       "\"desired-state\":[\"running\"]}\n"
+	       "  GET /vX/events?filters={\"type\":[\"container\",\"service\",\"node\"],\"event\":[...]}&since=T\n"
+	       "  (held open; a container start/die/destroy/kill of a swarm task, a service create/update/\n"
+	       "  remove or a node update/remove lists again, 200 ms after the last of a burst, at most 1 s\n"
+	       "  after its first). Nothing else, and no request at all while nothing happens.\n"
+	       "\n"
+	       "  -v      log every Docker API call and relevant event on stderr\n"
+	       "  --once  print the first line and exit (0 for a table, 1 for an error line); stdin\n"
+	       "          is not watched then\n"
+	       "\n"
+	       "Runs until stdin reaches EOF, SIGTERM or SIGINT (exit 0); exit 1 when stdout cannot be\n"
+	       "written, 2 for bad usage. Log lines go to stderr.\n");
 }
 
 int main(int argc, char **argv)
@@ -395,11 +406,14 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--once")) {
 			r->once = 1;
 		} else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-			usage(stdout);
+			usage();
 			free(r);
 			return 0;
 		} else {
-			usage(stderr);
+			fprintf(stderr,
+				"rds-discover: unknown argument '%s'\nusage: rds-discover [-v] [--once] "
+				"(--help says more)\n",
+				argv[i]);
 			free(r);
 			return 2;
 		}

@@ -57,10 +57,12 @@ step 62-maintenance-sanitize env BUILD=build-san bash tests/integration/62-maint
 step 64-agent_forget-restic-0.18 env RESTIC_BINARY="$R018" bash tests/integration/64-agent_forget.sh
 step 20-agent_sftp-sanitize env BUILD=build-san bash tests/integration/20-agent_sftp.sh
 step 40-agent_docker-sanitize env BUILD=build-san bash tests/integration/40-agent_docker.sh
-# The Docker API client runs in the rds-hook helper, not in the agent: its
-# own scenarios under both checkers.
+# The Docker API client runs in the helpers rds-hook and rds-discover, not
+# in the agent: their own scenarios under the checkers.
 step 35-docker_hooks-sanitize env BUILD=build-san bash tests/integration/35-docker_hooks.sh
 step 35-docker_hooks-valgrind env VALGRIND=1 bash tests/integration/35-docker_hooks.sh
+# rds-discover, the label mode helper, runs for the agent's whole life.
+step 46-discover-sanitize env BUILD=build-san bash tests/integration/46-discover.sh
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 step 20-agent_sftp-valgrind env AGENT_WRAP="$VG" bash tests/integration/20-agent_sftp.sh
 step 40-agent_docker-valgrind env AGENT_WRAP="$VG" bash tests/integration/40-agent_docker.sh

@@ -169,9 +169,12 @@ static void test_events(void)
 		json_t *ev = json_loadb(p, n, 0, NULL);
 		const char *type = json_string_value(json_object_get(ev, "Type"));
 		const char *action = json_string_value(json_object_get(ev, "Action"));
-		int want = type && action &&
-			   ((strcmp(type, "service") == 0) ||
-			    (strcmp(type, "container") == 0 && strcmp(action, "create") != 0));
+		/* The stream's filter lets only these actions through, and
+		 * the recorded containers are all swarm tasks. */
+		int want =
+			type && action &&
+			(strcmp(type, "service") == 0 || (strcmp(type, "node") == 0 && strcmp(action, "create") != 0) ||
+			 (strcmp(type, "container") == 0 && strcmp(action, "create") != 0));
 
 		lines++;
 		if (discover_event_relevant(p, n) != want)
@@ -182,11 +185,15 @@ static void test_events(void)
 			break;
 	}
 	CHECK(lines > 10 && relevant > 5 && relevant < lines,
-	      "recorded manager events: %zu of %zu call for a list (container create does not)", relevant, lines);
+	      "recorded manager events: %zu of %zu call for a list (a container or node create does not)", relevant,
+	      lines);
 	CHECK(relevant_s("{\"Type\":\"container\",\"Action\":\"start\",\"Actor\":{\"Attributes\":{}}}") == 0,
 	      "a container start of no swarm task: no list");
 	CHECK(relevant_s("{\"Type\":\"network\",\"Action\":\"create\"}") == 0, "a network event: no list");
 	CHECK(relevant_s("not json") == 1, "a line that is not JSON: a list (better one too many)");
+	CHECK(relevant_s("{\"Type\":\"node\",\"Action\":\"update\",\"Actor\":{\"ID\":\"n1\",\"Attributes\":"
+			 "{\"name\":\"h\"}}}") == 1,
+	      "a node update (a promotion, say): a list");
 
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		struct seen s = { 0 };

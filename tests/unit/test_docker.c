@@ -640,6 +640,98 @@ static void test_fake_daemon(void)
 	free(out);
 }
 
+struct follow_seen {
+	size_t bytes;
+	int ticks, stop_after, relisted;
+	struct docker *d;
+};
+
+static int follow_sink(void *ud, const char *data, size_t len)
+{
+	struct follow_seen *f = ud;
+
+	(void)data;
+	f->bytes += len;
+	return 0;
+}
+
+/* Stops after stop_after ticks; on the second tick makes a JSON call on the
+ * same struct docker, as rds-discover lists from inside its stream. */
+static int follow_tick(void *ud)
+{
+	struct follow_seen *f = ud;
+	char err[256];
+	json_t *js = NULL;
+
+	if (++f->ticks == 2 && docker_get_json(f->d, "/v1.41/info", JSON_OBJECT, &js, err, sizeof(err)) == 0)
+		f->relisted = json_is_object(json_object_get(js, "Swarm"));
+	json_decref(js);
+	return f->ticks >= f->stop_after;
+}
+
+/* docker_get_json, docker_follow and docker_exec_prefer against the fake. */
+static void test_follow_prefer(void)
+{
+	char *const hook[] = { "true", NULL };
+	const struct route routes[] = { R_VERSION,
+					{ "GET", "/v1.41/info", 200, K_JSON, "info-worker.json" },
+					{ "GET", "/v1.41/events?", 200, K_STREAM_HANG, "exec-stream.bin" },
+					{ "GET", "/v1.41/ended", 200, K_STREAM, "exec-stream.bin" },
+					{ "GET", "/v1.41/containers/json?", 200, K_JSON, "containers-worker.json" },
+					R_EXEC("c70b0b95c7a1e896bc2cb55ae8ea72d9a80bb0a941e6d7458b81f8fc30a0c9fc"),
+					R_START(K_STREAM, "exec-stream-notfound.bin"),
+					R_INSPECT("exec-inspect-notfound.json"),
+					{ NULL } };
+	struct follow_seen f = { .stop_after = 5 };
+	struct docker_exec_result res;
+	struct docker *d = NULL;
+	char err[1024] = "", path[256], *log;
+	json_t *js = NULL, *flt = NULL;
+	long long t0;
+	int rc;
+	pid_t pid = fake_start(routes);
+
+	/* After the fork: the fake's processes must not inherit it. */
+	flt = json_pack("{s:[s]}", "type", "container");
+
+	rc = docker_open(&d, fake_host(), err, sizeof(err));
+	CHECK(rc == 0, "docker_open on the fake (%s)", err);
+	if (rc != 0)
+		goto out;
+	CHECK(docker_filter_path(d, "/events", flt, "since=12.5", path, sizeof(path)) == 0 &&
+		      strcmp(path, "/v1.41/events?filters=%7B%22type%22%3A%5B%22container%22%5D%7D&since=12.5") == 0,
+	      "docker_filter_path: prefix, escaped filters, the extra parameter: %s", path);
+	CHECK(docker_filter_path(d, "/events", flt, NULL, path, 20) == -1, "docker_filter_path: too long is -1");
+	rc = docker_get_json(d, "/v1.41/info", JSON_OBJECT, &js, err, sizeof(err));
+	CHECK(rc == 0 && js, "docker_get_json: /info");
+	json_decref(js);
+	js = NULL;
+	rc = docker_get_json(d, "/v1.41/info", JSON_ARRAY, &js, err, sizeof(err));
+	CHECK(rc == DOCKER_E_API && !js && strstr(err, "unexpected answer"), "docker_get_json: wrong type: %s", err);
+	rc = docker_get_json(d, "/v1.41/nothing", JSON_OBJECT, &js, err, sizeof(err));
+	CHECK(rc == DOCKER_E_API && strstr(err, "answered 404: fake: no route"), "docker_get_json: 404: %s", err);
+	f.d = d;
+	t0 = mono_ms();
+	rc = docker_follow(d, "/v1.41/events?x", follow_sink, follow_tick, &f, err, sizeof(err));
+	CHECK(rc == DOCKER_E_CANCELLED && f.bytes > 0 && f.ticks == 5 && mono_ms() - t0 < 2000,
+	      "docker_follow: the stream's bytes reach the sink, 5 ticks, then the tick ends it (%lld ms)",
+	      mono_ms() - t0);
+	CHECK(f.relisted, "... a JSON call on the same struct docker from inside the tick");
+	f = (struct follow_seen){ .stop_after = 1000000, .d = d };
+	rc = docker_follow(d, "/v1.41/ended", follow_sink, follow_tick, &f, err, sizeof(err));
+	CHECK(rc == 0 && f.bytes > 0, "docker_follow: a stream the daemon ends returns 0");
+	rc = docker_follow(d, "/v1.41/nothing", follow_sink, NULL, &f, err, sizeof(err));
+	CHECK(rc == DOCKER_E_API && strstr(err, "answered 404: fake: no route"), "docker_follow: 404: %s", err);
+	rc = docker_exec_prefer(d, "capdb", "c70b0b95c7a1", hook, 5000, NULL, NULL, NULL, &res, err, sizeof(err));
+	CHECK(rc == 0 && res.slot == 2 && strncmp(res.container_id, "c70b0b95c7a1", 12) == 0,
+	      "worker: docker_exec_prefer ran in the preferred slot 2 container (%s)", rc ? err : "ok");
+out:
+	json_decref(flt);
+	docker_close(d);
+	log = fake_stop(pid);
+	free(log);
+}
+
 static void test_host_errors(void)
 {
 	struct docker *d = NULL;
@@ -688,6 +780,7 @@ int main(void)
 	test_tasks();
 	test_containers_exec();
 	test_host_errors();
+	test_follow_prefer();
 	test_fake_daemon();
 	return T_DONE();
 }

@@ -89,7 +89,7 @@ for n in 1 2; do
 done
 ok "rds-discover's tables recorded"
 T1=$(($(date +%s) + 1))
-F_EV=$(q '{"type":["container","service"],"event":["start","die","destroy","kill","create","update","remove"]}')
+F_EV=$(q '{"type":["container","service","node"],"event":["start","die","destroy","kill","create","update","remove"]}')
 api 1 "/v1.41/events?since=$T0&until=$T1&filters=$F_EV" | sed "s/\"$HOST\"/\"node1\"/g" >"$DATA/disc-events-manager.jsonl" &&
 	api 2 "/v1.41/events?since=$T0&until=$T1&filters=$F_EV" | sed "s/\"$HOST\"/\"node2\"/g" >"$DATA/disc-events-worker.jsonl" ||
 	{ not_ok "events recorded"; exit 1; }
