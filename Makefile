@@ -19,7 +19,11 @@ WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wformat=2 -Wshadow \
            -Wmissing-prototypes -Wno-unused-parameter -Wno-format-truncation
 HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) -Isrc
+# The tree: src/common (shared by every program), src/agent (rds-agent and
+# runrestic), src/docker (the Docker API helpers rds-hook and rds-discover),
+# src/server (rds-server). Each program's main is its *_main.c.
+SRC_DIRS := src/common src/agent src/docker src/server
+CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(addprefix -I,$(SRC_DIRS))
 # --as-needed: each program loads only the libraries it calls; rds-agent
 # then never maps libcurl and its TLS stack (only rds-hook does).
 LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
@@ -34,8 +38,10 @@ BUILD   ?= build
 CFLAGS  += $(HARDEN)
 endif
 
-LIB_SRC  := $(filter-out %_main.c,$(wildcard src/*.c))
-LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/obj/%.o)
+LIB_SRC  := $(filter-out %_main.c,$(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
+LIB_OBJ  := $(addprefix $(BUILD)/obj/,$(notdir $(LIB_SRC:.c=.o)))
+HEADERS  := $(wildcard $(addsuffix /*.h,$(SRC_DIRS)))
+vpath %.c $(SRC_DIRS)
 TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
@@ -45,25 +51,25 @@ PROGS    := $(BUILD)/rds-agent $(BUILD)/rds-hook $(BUILD)/rds-discover $(BUILD)/
 .PHONY: all test valgrind clean format demo demo-down bench
 all: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: %.c $(HEADERS) | $(BUILD)/obj
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/librds.a: $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
-$(BUILD)/rds-agent: src/agent_main.c $(BUILD)/librds.a
+$(BUILD)/rds-agent: src/agent/agent_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
-$(BUILD)/rds-hook: src/hook_main.c $(BUILD)/librds.a
+$(BUILD)/rds-hook: src/docker/hook_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
-$(BUILD)/rds-discover: src/discover_main.c $(BUILD)/librds.a
+$(BUILD)/rds-discover: src/docker/discover_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
-$(BUILD)/runrestic: src/runrestic_main.c $(BUILD)/librds.a
+$(BUILD)/runrestic: src/agent/runrestic_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
-$(BUILD)/rds-server: src/server_main.c $(BUILD)/librds.a
+$(BUILD)/rds-server: src/server/server_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h tests/unit/fakeenv.h $(BUILD)/librds.a | $(BUILD)/tests
@@ -95,7 +101,7 @@ bench:
 include mk/images.mk
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c
+	clang-format -i $(addsuffix /*.[ch],$(SRC_DIRS)) tests/unit/*.c tests/unit/*.h tests/tools/*.c
 
 clean:
 	rm -rf build build-san

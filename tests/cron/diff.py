@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Differential test of src/cron.c against python3-croniter.
+"""Differential test of src/agent/cron.c against python3-croniter.
 
 Usage: /usr/bin/python3 tests/cron/diff.py BUILD_DIR   (runs BUILD_DIR/tests/cron_next)
 
@@ -13,7 +13,7 @@ time zone, and compares each answer with two computations:
  1. The reference: croniter searching the *wall clock* (naive datetimes, so
     its field matching and calendar arithmetic are what is tested), then the
     wall time it finds mapped to an instant with the DST rules of
-    src/cron.h, written here independently on top of zoneinfo. Every case
+    src/agent/cron.h, written here independently on top of zoneinfo. Every case
     must agree. Two croniter bugs in day matching are repaired here
     (croniter_next()), and counted.
  2. croniter with an aware start datetime, as its users call it. It must
@@ -46,7 +46,7 @@ SEED = int(os.environ.get("CRON_DIFF_SEED", "20240310"))  # fixed unless explori
 # Lord Howe Island changes by 30 minutes at 02:00; Santiago changes at
 # midnight (00:00 is skipped, 23:00-23:59 repeated the evening before).
 ZONES = ["UTC", "Europe/Helsinki", "America/New_York", "Australia/Lord_Howe", "America/Santiago"]
-SEARCH_YEARS = 5  # CRON_SEARCH_YEARS in src/cron.h
+SEARCH_YEARS = 5  # CRON_SEARCH_YEARS in src/agent/cron.h
 RANDOM_CASES = 1500  # per zone
 DST_EXPRS = 60  # per zone with DST; each tried at many start times
 MAX_EXAMPLES = 10
@@ -148,7 +148,7 @@ def gen_dst_expr(rng):
 
 def to_croniter(expr):
     """Returns (croniter expression, day_or) meaning the same as expr does
-    under src/cron.h. Raises CroniterError when croniter rejects it."""
+    under src/agent/cron.h. Raises CroniterError when croniter rejects it."""
     if expr.strip().startswith("@"):
         return expr.strip(), True
     f = expr.split()
@@ -177,7 +177,7 @@ def to_croniter(expr):
     return " ".join(f), True
 
 
-# ---- time zone helpers (independent of src/cron.c) -----------------------
+# ---- time zone helpers (independent of src/agent/cron.c) -----------------------
 
 def wall(ts, tz):
     return datetime.fromtimestamp(ts, tz).replace(tzinfo=None)

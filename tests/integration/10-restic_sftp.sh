@@ -1,6 +1,6 @@
 #!/bin/bash
 # Scenario: real restic over a real sshd (tests/lib/sshd.sh), with the argv
-# that src/restic.c builds: init, backup, a second backup that finds its
+# that src/agent/restic.c builds: init, backup, a second backup that finds its
 # parent, restore compared byte for byte, a missing repository created on
 # demand, and a wrong host key refused with ssh's own words.
 # Runs for restic 0.14 (PATH) and, when present, $RDS_CACHE/restic-0.18
@@ -30,7 +30,7 @@ install -m 0644 "$SSH_KNOWN_HOSTS" "$SECRETS/known hosts"
 head -c 32 /dev/urandom | base64 >"$SECRETS/repo password"
 chmod 0600 "$SECRETS/repo password"
 
-# The argv helper: src/restic.c and restic_out.c (with retention.c, utf8.c, util.c) behind a tiny main (argv
+# The argv helper: src/agent/restic.c and restic_out.c (with retention.c, utf8.c, util.c) behind a tiny main (argv
 # NUL-separated on stdout), so that this scenario runs exactly what the agent will.
 cat >"$T/restic-argv.c" <<'EOF'
 #include <stdio.h>
@@ -100,14 +100,14 @@ EOF
 SAN=
 [ -n "${RDS_SANITIZE:-}" ] && SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 # shellcheck disable=SC2046,SC2086 # flag lists split on purpose
-if ! cc -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -g $SAN -I"$RDS_ROOT/src" \
+if ! cc -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -g $SAN -I"$RDS_ROOT/src/common" -I"$RDS_ROOT/src/agent" \
 	$(pkg-config --cflags jansson) -o "$T/restic-argv" "$T/restic-argv.c" \
-	"$RDS_ROOT/src/restic.c" "$RDS_ROOT/src/restic_out.c" "$RDS_ROOT/src/retention.c" "$RDS_ROOT/src/utf8.c" \
-	"$RDS_ROOT/src/util.c" $(pkg-config --libs jansson) -lm; then
-	not_ok "argv helper builds from src/restic.c"
+	"$RDS_ROOT/src/agent/restic.c" "$RDS_ROOT/src/agent/restic_out.c" "$RDS_ROOT/src/agent/retention.c" "$RDS_ROOT/src/common/utf8.c" \
+	"$RDS_ROOT/src/common/util.c" $(pkg-config --libs jansson) -lm; then
+	not_ok "argv helper builds from src/agent/restic.c"
 	exit 1
 fi
-ok "argv helper builds from src/restic.c"
+ok "argv helper builds from src/agent/restic.c"
 
 export T_HOST=127.0.0.1 T_PORT=$SSHD_PORT T_KEY="$SECRETS/ssh key" \
 	T_KH="$SECRETS/known hosts" T_PW="$SECRETS/repo password" T_LOG="$T/ssh log"
@@ -129,7 +129,7 @@ run_restic() {
 	echo "$rc" >"$T/$name.rc"
 	return "$rc"
 }
-# The outcome, hint and last error as src/restic.c reads a failed run.
+# The outcome, hint and last error as src/agent/restic.c reads a failed run.
 outcome() { "$T/restic-argv" classify "$(cat "$T/$1.rc")" "$T/$1.err" "$T_LOG" | sed -n "${2:-1}p"; }
 
 make_data() {

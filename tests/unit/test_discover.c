@@ -1,4 +1,4 @@
-/* Unit tests for src/discover.c over answers recorded from a real two-node
+/* Unit tests for src/docker/discover.c over answers recorded from a real two-node
  * swarm of dockerd 20.10.24 by tests/data/docker/record_discover.sh (which
  * says what runs where): the table built from the recorded answers is the
  * very line rds-discover printed from them on each node, and the agent's

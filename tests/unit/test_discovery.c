@@ -1,4 +1,4 @@
-/* Unit tests for src/discovery.c: the table line of rds-discover as the
+/* Unit tests for src/agent/discovery.c: the table line of rds-discover as the
  * agent reads it. A real line printed by rds-discover (recorded in
  * tests/data/docker/discover-table-worker.json) parses into what it says;
  * every bound of discovery.h is hit one beyond; bad strings, keys, versions

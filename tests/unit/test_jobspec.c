@@ -1,4 +1,4 @@
-/* Unit tests for src/jobspec.c: a copy is deep and equal, every field takes
+/* Unit tests for src/agent/jobspec.c: a copy is deep and equal, every field takes
  * part in jobspec_equal, freeing is NULL-safe, and the array owns its specs. */
 #include <stdlib.h>
 

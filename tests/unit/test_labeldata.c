@@ -1,4 +1,4 @@
-/* Unit tests for src/labeldata.c, the checks that keep label mode's reads
+/* Unit tests for src/agent/labeldata.c, the checks that keep label mode's reads
  * inside the container's own volumes and BACKUP_PATH: every short string
  * over an alphabet of path characters is tried, and whatever is accepted
  * must be harmless (test_labels.c tries the same through labels_jobs). */

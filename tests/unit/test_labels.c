@@ -1,4 +1,4 @@
-/* Unit tests for src/labels.c: every rds.backup.* label, its default, every
+/* Unit tests for src/agent/labels.c: every rds.backup.* label, its default, every
  * refusal and its message, the attempts to make a label point the agent
  * outside the container's own named volumes (or outside BACKUP_PATH), the
  * per-key retention overrides, the rds.backup.repos form and the warnings

@@ -1,4 +1,4 @@
-/* Unit tests for src/log.c: every line is one line, JSON lines are valid
+/* Unit tests for src/common/log.c: every line is one line, JSON lines are valid
  * UTF-8 JSON with the message intact, text lines show control characters
  * as \xNN instead of sending them to the terminal. The log writes to fd 2:
  * each case redirects it to a file and reads the file back. */

@@ -1,4 +1,4 @@
-/* Unit tests for src/restic.c: argv shapes (and how restic 0.14/0.18 will
+/* Unit tests for src/agent/restic.c: argv shapes (and how restic 0.14/0.18 will
  * read the sftp.command back), backup --json summaries, exit classification,
  * last-error lines and ssh hints, on outputs recorded from real runs in
  * tests/data/restic (see record.sh there). Run from the repository root. */

@@ -1,4 +1,4 @@
-/* Unit tests for src/retention.c: FORGET_KEEP_* values read, refused with
+/* Unit tests for src/agent/retention.c: FORGET_KEEP_* values read, refused with
  * a message naming the variable, and described for the log. */
 #include <errno.h>
 #include <stdlib.h>

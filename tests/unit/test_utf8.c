@@ -1,4 +1,4 @@
-/* Unit tests for src/utf8.c: strict validity (overlong forms, surrogates,
+/* Unit tests for src/common/utf8.c: strict validity (overlong forms, surrogates,
  * past U+10FFFF, Latin-1 bytes, cut characters), repair with U+FFFD, cuts on
  * character boundaries, control-character escapes; every repaired string is
  * accepted by jansson. */

@@ -1,6 +1,6 @@
 #!/bin/bash
 # Re-records the restic outputs in this directory from REAL runs against the
-# loopback sshd of tests/lib/sshd.sh, with the argv shape that src/restic.c
+# loopback sshd of tests/lib/sshd.sh, with the argv shape that src/agent/restic.c
 # builds (restic -r sftp:... -o sftp.command=ssh ... --password-file F CMD).
 #
 #   bash tests/data/restic/record.sh            (from the repository root, as root)

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Records the output of restic's maintenance commands (forget, prune, check)
 # from REAL runs against the loopback sshd of tests/lib/sshd.sh, the argv
-# shape of src/restic.c's builders, into VERSION/CASE.stdout, .stderr (only
+# shape of src/agent/restic.c's builders, into VERSION/CASE.stdout, .stderr (only
 # the non-empty ones) and one line "VERSION CASE EXIT COMMAND" per case into
 # maint.tsv (index.tsv is record.sh's and stays as it is).
 #
