@@ -31,6 +31,24 @@ int runner_labels_init(struct runner *r)
 		log_error("%s", err);
 		return -1;
 	}
+	/* What every job shares is checked once, now: a bad key or server
+	 * setting is the agent's configuration error (exit 2), not a failure
+	 * of each job found later. */
+	{
+		struct jobspec probe;
+		struct job j;
+		int rc;
+
+		memset(&probe, 0, sizeof(probe));
+		probe.name = probe.host = probe.repo_path = "probe";
+		probe.service = probe.container = probe.run_at = probe.origin = "";
+		rc = job_prepare(&j, r->cfg, &probe, r->o->stop, err, sizeof(err));
+		job_free(&j);
+		if (rc < 0) {
+			log_error("%s", err);
+			return -1;
+		}
+	}
 	if (access(r->cfg->status_file, F_OK) == 0 &&
 	    status_read_all(r->cfg->status_file, &r->prev, &r->nprev, err, sizeof(err)) < 0)
 		log_warn("%s; starting without the earlier agent's record", err);
