@@ -73,6 +73,7 @@ step 50-server-valgrind env SRV_WRAP="$VG" bash tests/integration/50-server.sh
 # End to end: both images, the example stack on the suite's swarm; then the
 # README's demo command on a swarm of its own.
 step e2e-stack bash tests/e2e/run.sh
+step e2e-labels bash tests/e2e/labels.sh
 step docker-down bash tests/integration/docker_down.sh
 step e2e-demo bash tests/e2e/demo.sh
 # The benchmarks once, small and quick, so that they keep working; their
