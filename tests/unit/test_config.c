@@ -66,6 +66,52 @@ static void expect_arg_error(const char *what, char **argv, int argc, const char
 	config_free(&c);
 }
 
+/* Label mode: the per-service settings are refused on the agent, the rest
+ * is checked as always. */
+static void test_label_mode(void)
+{
+	static const char *const per_service[][2] = {
+		{ "SERVICE_NAME", "rds_db" }, { "REPO_PATH", "db" }, { "PRE_HOOK", "true" }, { "POST_HOOK", "true" }
+	};
+	struct config c;
+	char err[1024];
+
+	base_env();
+	setv("REPO_PATH", "");
+	setv("DISCOVER", "labels");
+	CHECK(load(&c, NULL, 0, err, sizeof(err)) == 0 && c.label_mode && c.max_parallel == 1 &&
+		      !strcmp(c.volumes_root, "/var/lib/docker/volumes") && !*c.backup_host,
+	      "DISCOVER=labels without REPO_PATH: valid, MAX_PARALLEL 1, VOLUMES_ROOT default, no BACKUP_HOST derived (%s)",
+	      err);
+	config_free(&c);
+	setv("RUN_AT", "");
+	setv("PRUNE_AT", "0 4 * * 0");
+	CHECK(load(&c, NULL, 0, err, sizeof(err)) == 0 && c.prune_scheduled,
+	      "PRUNE_AT without RUN_AT: valid in label mode (services bring their schedules) (%s)", err);
+	config_free(&c);
+	setv("PRUNE_AT", "");
+	for (size_t i = 0; i < sizeof(per_service) / sizeof(per_service[0]); i++) {
+		setv(per_service[i][0], per_service[i][1]);
+		expect_error(per_service[i][0], per_service[i][0], "DISCOVER=labels");
+		setv(per_service[i][0], "");
+	}
+	setv("MAX_PARALLEL", "0");
+	expect_error("MAX_PARALLEL=0", "MAX_PARALLEL='0'", "1 to 16");
+	setv("MAX_PARALLEL", "17");
+	expect_error("MAX_PARALLEL=17", "MAX_PARALLEL='17'", "1 to 16");
+	setv("MAX_PARALLEL", "2x");
+	expect_error("MAX_PARALLEL=2x", "MAX_PARALLEL='2x'", NULL);
+	setv("MAX_PARALLEL", "4");
+	CHECK(load(&c, NULL, 0, err, sizeof(err)) == 0 && c.max_parallel == 4, "MAX_PARALLEL=4 (%s)", err);
+	config_free(&c);
+	setv("VOLUMES_ROOT", "volumes");
+	expect_error("a relative VOLUMES_ROOT", "VOLUMES_ROOT='volumes'", "absolute");
+	setv("VOLUMES_ROOT", "");
+	setv("DISCOVER", "label");
+	expect_error("DISCOVER=label", "DISCOVER='label'", "'labels'");
+	base_env();
+}
+
 int main(void)
 {
 	struct config c;
@@ -352,6 +398,7 @@ int main(void)
 		free(buf);
 	}
 
+	test_label_mode();
 	unlink(key);
 	unlink(kh);
 	unlink(pw);
