@@ -9,7 +9,7 @@
 #include "jobq.h"
 #include "runner.h"
 
-#define RUNNER_GONE_MAX 100 /* gone jobs whose status is kept */
+#define RUNNER_GONE_MAX 32 /* gone jobs whose status is kept (the newest) */
 
 /* A worker's report: its job's status after a change. */
 struct runner_msg {
