@@ -3,16 +3,18 @@
 # the side-by-side ratios; the run is added on top of bench/RESULTS.md with
 # the machine and the commands. Numbers only: nothing here fails on speed
 # (the exit status is non-zero only when a benchmark could not run).
-#   bash bench/run.sh [NAME...]     NAME: startup footprint cycle redeploy throughput
-# Settings: BENCH_IDLE_S (footprint, 120), BENCH_CYCLES (cycle, 5),
+#   bash bench/run.sh [NAME...]     NAME: startup footprint labels cycle redeploy throughput
+# Settings: BENCH_IDLE_S (footprint, labels: 120), BENCH_CYCLES (cycle, 5),
 # BENCH_REPEAT (redeploy, throughput: 3), BENCH_MB (throughput, 1024),
-# BENCH_RUNS (startup, 20), RESTIC_BINARY (default: trixie's 0.18 when cached),
+# BENCH_RUNS (startup 20, labels 10), BENCH_SERVICES (labels, 50),
+# BENCH_CHURN_S (labels, 1800), BENCH_SAMPLE_S (labels, 60),
+# RESTIC_BINARY (default: trixie's 0.18 when cached),
 # BENCH_RESULTS (the file the run is added to, bench/RESULTS.md; "-": none).
 # Needs root (sshd, dockerd, dropping the page cache).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-ALL=(startup footprint cycle redeploy throughput)
+ALL=(startup footprint labels cycle redeploy throughput)
 [ $# -gt 0 ] && ALL=("$@")
 LOGDIR=${LOGDIR:-/tmp/rds-bench-logs}
 rm -rf "$LOGDIR" && mkdir -p "$LOGDIR"
@@ -23,8 +25,8 @@ bash scripts/deps.sh bench >"$LOGDIR/deps.log" 2>&1 || { cat "$LOGDIR/deps.log";
 make -j2 >"$LOGDIR/build.log" 2>&1 || { tail -n 20 "$LOGDIR/build.log"; exit 1; }
 scripts/restic-trixie.sh >/dev/null 2>"$LOGDIR/restic-trixie.log" || echo "# restic 0.18 unavailable: the host's restic is used"
 
-# The suite's private dockerd serves the footprint benchmark; it is stopped
-# again when it was not running before.
+# The suite's private dockerd serves the footprint and labels benchmarks; it
+# is stopped again when it was not running before.
 source tests/lib/harness.sh
 source tests/lib/dockerd.sh
 trap - EXIT
@@ -66,7 +68,8 @@ entry=$LOGDIR/entry.md
 	echo
 	echo "Machine: $machine. Command: \`make bench\` (\`bash bench/run.sh${*:+ $*}\`), $((SECONDS - t0)) s in all;" \
 		"settings BENCH_IDLE_S=${BENCH_IDLE_S:-120} BENCH_CYCLES=${BENCH_CYCLES:-5} BENCH_REPEAT=${BENCH_REPEAT:-3}" \
-		"BENCH_MB=${BENCH_MB:-1024} BENCH_RUNS=${BENCH_RUNS:-20}. Each script runs alone too: \`bash bench/NAME.sh\`."
+		"BENCH_MB=${BENCH_MB:-1024} BENCH_RUNS=${BENCH_RUNS:-20 (labels: 10)} BENCH_SERVICES=${BENCH_SERVICES:-50}" \
+		"BENCH_CHURN_S=${BENCH_CHURN_S:-1800} BENCH_SAMPLE_S=${BENCH_SAMPLE_S:-60}. Each script runs alone too: \`bash bench/NAME.sh\`."
 	echo
 	table
 	for b in "${ALL[@]}"; do

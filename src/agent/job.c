@@ -144,8 +144,36 @@ static long run_limit_s(const struct config *c, const struct jobspec *s)
 
 void job_free(struct job *j)
 {
-	if (j)
-		strvec_free(&j->backup_args);
+	if (!j)
+		return;
+	strvec_free(&j->backup_args);
+	free(j->key_copy);
+	free(j->ssh_log);
+	free(j->hook_bin);
+	j->key_copy = j->ssh_log = j->hook_bin = NULL;
+	j->remote.key_file = j->remote.ssh_log_file = NULL;
+}
+
+/* *dst = a copy of s. Returns 0 or -1 with err set. */
+static int own(char **dst, const char *s, char *err, size_t errlen)
+{
+	if (!(*dst = strdup(s))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+int job_set_ssh_log(struct job *j, const char *path)
+{
+	char *copy = strdup(path);
+
+	if (!copy)
+		return -1;
+	free(j->ssh_log);
+	j->ssh_log = copy;
+	j->remote.ssh_log_file = copy;
+	return 0;
 }
 
 void job_publish(struct job *j, int durable)
@@ -159,6 +187,8 @@ void job_publish(struct job *j, int durable)
 int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *spec, const struct job_stop *stop,
 		char *err, size_t errlen)
 {
+	char path[PATH_MAX];
+
 	memset(j, 0, sizeof(*j));
 	j->cfg = cfg;
 	j->spec = spec;
@@ -170,10 +200,10 @@ int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *s
 		return -1;
 	}
 	if ((spec->pre_argv.n || spec->post_argv.n) &&
-	    hook_find_helper(j->hook_bin, sizeof(j->hook_bin), err, errlen) < 0)
+	    (hook_find_helper(path, sizeof(path), err, errlen) < 0 || own(&j->hook_bin, path, err, errlen) < 0))
 		return -1;
-	if (job_copy_key(cfg->privkey_file, cfg->run_dir, j->key_copy, sizeof(j->key_copy), err, errlen) < 0 ||
-	    make_status_dir(cfg->status_file, err, errlen) < 0)
+	if (job_copy_key(cfg->privkey_file, cfg->run_dir, path, sizeof(path), err, errlen) < 0 ||
+	    own(&j->key_copy, path, err, errlen) < 0 || make_status_dir(cfg->status_file, err, errlen) < 0)
 		return -1;
 	j->remote.restic_bin = cfg->restic_bin;
 	j->remote.ssh_user = cfg->ssh_user;
@@ -186,10 +216,12 @@ int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *s
 	j->remote.ssh_options = cfg->ssh_options.v;
 	j->remote.restic_args = j->backup_args.v;
 	/* restic forwards ssh's stderr racily; ssh -E keeps every line. */
-	if (snprintf(j->ssh_log, sizeof(j->ssh_log), "%s/ssh.log", cfg->run_dir) >= (int)sizeof(j->ssh_log)) {
+	if (snprintf(path, sizeof(path), "%s/ssh.log", cfg->run_dir) >= (int)sizeof(path)) {
 		snprintf(err, errlen, "RDS_RUN_DIR=%s is too long", cfg->run_dir);
 		return -1;
 	}
+	if (own(&j->ssh_log, path, err, errlen) < 0)
+		return -1;
 	j->remote.ssh_log_file = j->ssh_log;
 	if (restic_remote_check(&j->remote, err, errlen) < 0)
 		return -1;

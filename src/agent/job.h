@@ -25,9 +25,11 @@ struct job {
 	const struct jobspec *spec;   /* borrowed: what this job backs up, where, when */
 	struct restic_remote remote;  /* strings borrowed from cfg, spec, key_copy, backup_args */
 	struct strvec backup_args;    /* -e flags, then the spec's own (owned) */
-	char key_copy[PATH_MAX];     /* private 0600 copy of SSH_PRIVKEY_FILE */
-	char ssh_log[PATH_MAX];      /* ssh -E file, truncated before each restic run */
-	char hook_bin[PATH_MAX];     /* the rds-hook helper, when hooks are set */
+	/* Owned paths, allocated to size: a label-mode agent holds one job per
+	 * service (three PATH_MAX arrays would be 12 KiB of each). */
+	char *key_copy;              /* private 0600 copy of SSH_PRIVKEY_FILE */
+	char *ssh_log;               /* ssh -E file, truncated before each restic run */
+	char *hook_bin;              /* the rds-hook helper, when hooks are set; else NULL */
 	const struct job_stop *stop; /* borrowed; may be NULL */
 	const volatile sig_atomic_t *stop_flag; /* &stop->requested, or NULL */
 	struct status st;
@@ -53,6 +55,11 @@ int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *s
 
 /* Frees what j owns (NULL-safe; j stays usable for job_prepare). */
 void job_free(struct job *j);
+
+/* Makes path (copied) j's ssh -E file instead of the one job_prepare set,
+ * so that jobs running at once each have their own. Returns 0 or -1 (out of
+ * memory; j keeps its file). */
+int job_set_ssh_log(struct job *j, const char *path);
 
 /* Takes over what STATUS_FILE says of this job from an earlier agent (the
  * last success, the repository's first sighting, the counters), and logs

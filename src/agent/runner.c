@@ -157,6 +157,12 @@ static void start_worker(struct runner *r, struct rjob *rj, enum jobq_opkind op,
 	jobq_start(&r->q, rj->qid, op, now);
 	rj->op = op;
 	rj->have = 0;
+	/* Its report buffer (4 KiB) only while it runs: most jobs wait. */
+	if (!rj->msg && !(rj->msg = malloc(sizeof(*rj->msg)))) {
+		log_error("%scannot start the %s: out of memory", pre, jobq_op_name(op));
+		jobq_done(&r->q, rj->qid, op, now);
+		return;
+	}
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		log_error("%scannot start the %s: pipe: %s", pre, jobq_op_name(op), strerror(errno));
 		jobq_done(&r->q, rj->qid, op, now);
@@ -203,6 +209,8 @@ static void worker_done(struct runner *r, struct rjob *rj)
 	close(rj->fd);
 	rj->fd = -1;
 	rj->worker = 0;
+	free(rj->msg);
+	rj->msg = NULL;
 	r->running--;
 	if (st->running) {
 		/* The worker died before its last report (killed). */
@@ -247,11 +255,11 @@ static void worker_done(struct runner *r, struct rjob *rj)
 
 static void read_worker(struct runner *r, struct rjob *rj)
 {
-	char *buf = (char *)&rj->msg;
+	char *buf = (char *)rj->msg;
 	ssize_t n;
 
 	for (;;) {
-		n = read(rj->fd, buf + rj->have, sizeof(rj->msg) - rj->have);
+		n = read(rj->fd, buf + rj->have, sizeof(*rj->msg) - rj->have);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
@@ -261,9 +269,9 @@ static void read_worker(struct runner *r, struct rjob *rj)
 			return;
 		}
 		rj->have += (size_t)n;
-		if (rj->have == sizeof(rj->msg)) {
+		if (rj->have == sizeof(*rj->msg)) {
 			rj->have = 0;
-			take_report(r, rj, &rj->msg);
+			take_report(r, rj, rj->msg);
 		}
 		return;
 	}
@@ -483,6 +491,7 @@ void runner_free_job(struct rjob *rj)
 	job_free(&rj->job);
 	jobspec_free(&rj->spec);
 	jobspec_free(&rj->pending);
+	free(rj->msg);
 	free(rj);
 }
 

@@ -26,8 +26,8 @@ struct rjob {
 	int fd;              /* its report pipe, -1: none */
 	enum jobq_opkind op; /* what it runs */
 	long skipped0;       /* the op's skipped count when it started */
-	struct runner_msg msg; /* a report being read */
-	size_t have; /* bytes of msg read */
+	struct runner_msg *msg; /* a report being read; owned, only while a worker runs */
+	size_t have; /* bytes of *msg read */
 	struct jobspec pending; /* a change that came while it ran */
 	int has_pending, revive, seen, seq;
 };

@@ -171,7 +171,7 @@ static void describe(const struct jobspec *s, char *buf, size_t len)
 static void activate(struct runner *r, struct rjob *rj, const struct status *st0)
 {
 	const struct config *c = r->cfg;
-	char err[1024], when[64], paths[600];
+	char err[1024], when[64], paths[600], sshlog[PATH_MAX];
 	long max_age = 0;
 
 	job_free(&rj->job);
@@ -199,7 +199,12 @@ static void activate(struct runner *r, struct rjob *rj, const struct status *st0
 		return;
 	}
 	rj->prepared = 1;
-	snprintf(rj->job.ssh_log, sizeof(rj->job.ssh_log), "%s/ssh-%d.log", c->run_dir, rj->seq);
+	/* Its own ssh -E file: jobs may run at once (MAX_PARALLEL). */
+	if (snprintf(sshlog, sizeof(sshlog), "%s/ssh-%d.log", c->run_dir, rj->seq) >= (int)sizeof(sshlog) ||
+	    job_set_ssh_log(&rj->job, sshlog) < 0) {
+		log_error("job %s: cannot be scheduled: out of memory or RDS_RUN_DIR too long", rj->spec.name);
+		return;
+	}
 	rj->job.st.agent_started = r->o->agent_started;
 	if (runner_health_window(c->health_max_age_s, &rj->spec.cron, rj->spec.run_at, &max_age, err, sizeof(err)) <
 	    0) {
