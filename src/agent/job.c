@@ -365,9 +365,16 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 			goto out;
 		}
 		if (o == RESTIC_NO_REPO && !tried_init && !job_stopping(j)) {
+			enum restic_outcome made = jobrestic_create_repo(j, deadline);
 			tried_init = 1;
-			log_info("no repository at sftp:%s:%s; initialising it", j->cfg->ssh_host, j->spec->repo_path);
-			if (jobrestic_simple(j, "init", restic_argv_init, 0, deadline) != RESTIC_OK) {
+			if (made == RESTIC_INTERRUPTED) {
+				/* Stopped between restic runs: no lock to remove. */
+				o = made;
+				timed_out = !job_stopping(j);
+				r->res.not_started = 1;
+				break;
+			}
+			if (made != RESTIC_OK) {
 				snprintf(msg, msglen,
 					 "the repository does not exist and 'restic init' failed; see the log");
 				goto out;

@@ -6,10 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "child.h"
 #include "log.h"
+#include "repoclaim.h"
 #include "util.h"
 
 
@@ -169,3 +171,133 @@ out:
 	return o;
 }
 
+/* ---- a new repository ---- */
+
+#define CLAIM_TIMEOUT_MS 30000
+
+enum claim { CLAIM_OURS, CLAIM_TAKEN, CLAIM_UNKNOWN };
+
+static void sftp_line(void *ud, int stream, const char *line)
+{
+	if (*line)
+		log_debug("sftp: %s", line);
+}
+
+static enum claim claim(struct job *j, long long deadline_ms)
+{
+	struct strvec argv = { 0 }, env = { 0 };
+	struct child_spec spec = { 0 };
+	struct child_result res;
+	char *batch = NULL, err[256];
+	size_t len;
+	enum claim c = CLAIM_UNKNOWN;
+	int rc;
+
+	if ((rc = repoclaim_batch(j->spec->repo_path, &batch, &len)) < 0 || repoclaim_argv(&argv, &j->remote) < 0 ||
+	    job_restic_env(&env) < 0) {
+		log_warn("cannot claim the creation of repository %s with sftp (%s)", j->spec->repo_path,
+			 rc == -E2BIG    ? "path too deep"
+			 : rc == -EINVAL ? "path not writable in an sftp batch"
+					 : "out of memory");
+		goto out;
+	}
+	spec.argv = argv.v;
+	spec.envp = env.v;
+	spec.on_line = sftp_line;
+	spec.stdin_data = batch;
+	spec.stdin_len = len;
+	spec.stop = j->stop_flag;
+	spec.kill_grace_ms = 2000;
+	spec.timeout_ms = CLAIM_TIMEOUT_MS;
+	if (deadline_ms && deadline_ms - mono_ms() < spec.timeout_ms)
+		spec.timeout_ms = deadline_ms - mono_ms() > 1 ? deadline_ms - mono_ms() : 1;
+	if (child_run(&spec, &res, err, sizeof(err)) < 0) {
+		log_warn("cannot claim the creation of repository %s: cannot start sftp: %s", j->spec->repo_path, err);
+		goto out;
+	}
+	if (res.code == 0)
+		c = CLAIM_OURS;
+	else if (res.code == 1 && !res.timed_out && !res.stopped)
+		c = CLAIM_TAKEN;
+	else if (!res.stopped)
+		log_warn("cannot claim the creation of repository %s: sftp %s", j->spec->repo_path,
+			 res.timed_out     ? "timed out"
+			 : res.code == 127 ? "is not installed"
+					   : "could not connect");
+out:
+	free(batch);
+	strvec_free(&argv);
+	strvec_free(&env);
+	return c;
+}
+
+/* Sleeps ms, or less when a stop comes or deadline_ms passes: then -1. */
+static int pause_ms(struct job *j, long ms, long long deadline_ms)
+{
+	long long until = mono_ms() + ms;
+
+	for (;;) {
+		long long now = mono_ms(), left = until - now;
+		struct timespec ts;
+		if (job_stopping(j) || (deadline_ms && now >= deadline_ms))
+			return -1;
+		if (left <= 0)
+			return 0;
+		if (left > 100)
+			left = 100;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)left * 1000000L;
+		nanosleep(&ts, NULL);
+	}
+}
+
+static int probe(struct job *j, long long deadline_ms)
+{
+	struct strvec argv = { 0 };
+	struct jobrestic_run *r = calloc(1, sizeof(*r));
+	int exists = 0;
+
+	if (r && repoclaim_argv_probe(&argv, &j->remote) == 0) {
+		r->deadline_ms = deadline_ms;
+		exists = jobrestic_exec(j, "cat config", &argv, r) == 0 &&
+			 restic_classify(r->res.code, r->err) == RESTIC_OK;
+	}
+	strvec_free(&argv);
+	free(r);
+	return exists;
+}
+
+enum restic_outcome jobrestic_create_repo(struct job *j, long long deadline_ms)
+{
+	const char *host = j->cfg->ssh_host, *repo = j->spec->repo_path;
+	long long until;
+
+	switch (claim(j, deadline_ms)) {
+	case CLAIM_OURS:
+	case CLAIM_UNKNOWN:
+		if (job_stopping(j) || (deadline_ms && mono_ms() >= deadline_ms))
+			return RESTIC_INTERRUPTED;
+		log_info("no repository at sftp:%s:%s; initialising it", host, repo);
+		return jobrestic_simple(j, "init", restic_argv_init, 0, deadline_ms);
+	case CLAIM_TAKEN:
+		break;
+	}
+	log_info("no repository at sftp:%s:%s, but its directory is there: another agent is creating it; waiting "
+		 "up to %ds for it",
+		 host, repo, JOBRESTIC_REPO_WAIT_S);
+	until = mono_ms() + JOBRESTIC_REPO_WAIT_S * 1000LL;
+	while (mono_ms() < until) {
+		if (pause_ms(j, JOBRESTIC_REPO_POLL_MS, deadline_ms) < 0)
+			return RESTIC_INTERRUPTED;
+		if (probe(j, deadline_ms)) {
+			log_info("the repository sftp:%s:%s is there now (made by another agent)", host, repo);
+			return RESTIC_OK;
+		}
+		if (job_stopping(j) || (deadline_ms && mono_ms() >= deadline_ms))
+			return RESTIC_INTERRUPTED;
+	}
+	log_warn("still no repository at sftp:%s:%s after %ds, though its directory is there (an init that was "
+		 "interrupted, or a directory made by hand); initialising it",
+		 host, repo, JOBRESTIC_REPO_WAIT_S);
+	return jobrestic_simple(j, "init", restic_argv_init, 0, deadline_ms);
+}

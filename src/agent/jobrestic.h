@@ -43,6 +43,19 @@ enum restic_outcome jobrestic_simple(struct job *j, const char *what,
 				     int (*build)(struct strvec *, const struct restic_remote *), long stopping_ms,
 				     long long deadline_ms);
 
+/* Brings j's missing repository into existence (repoclaim.h): claims its
+ * directory with sftp's mkdir and runs restic init when the claim is ours
+ * (or when sftp cannot tell: not installed, no connection); when another
+ * agent holds the claim, waits up to JOBRESTIC_REPO_WAIT_S for its init
+ * (polling every JOBRESTIC_REPO_POLL_MS), and runs init itself only when no
+ * repository came (an init that died, a directory made by hand). Returns
+ * RESTIC_OK once the repository exists, RESTIC_INTERRUPTED on a stop or at
+ * deadline_ms (mono_ms, 0 = none) while no restic ran, else init's
+ * outcome (logged). */
+#define JOBRESTIC_REPO_WAIT_S 60
+#define JOBRESTIC_REPO_POLL_MS 2000
+enum restic_outcome jobrestic_create_repo(struct job *j, long long deadline_ms);
+
 /* The part of STOP_TIMEOUT kept for the unlock after an interrupted run. */
 long jobrestic_unlock_reserve_ms(const struct job *j);
 

@@ -448,6 +448,22 @@ static void strvec_cut(struct strvec *sv, size_t n)
 	}
 }
 
+int restic_remote_target(const struct restic_remote *r, char *user, size_t ulen, char *host, size_t hlen)
+{
+	struct target t;
+	int rc = restic_remote_check(r, NULL, 0);
+
+	if (rc == 0)
+		rc = split_target(r, &t, NULL, 0);
+	if (rc < 0)
+		return rc;
+	if (strlen(t.user) >= ulen || strlen(t.host) >= hlen)
+		return -EINVAL;
+	strcpy(user, t.user);
+	strcpy(host, t.host);
+	return 0;
+}
+
 int restic_remote_check(const struct restic_remote *r, char *err, size_t errlen)
 {
 	struct strvec tmp = { 0 };

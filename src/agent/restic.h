@@ -44,6 +44,12 @@ struct restic_remote {
  * into err (when err != NULL). Returns 0, -EINVAL or -ENOMEM. */
 int restic_remote_check(const struct restic_remote *r, char *err, size_t errlen);
 
+/* The SSH user and host of a remote that restic_remote_check accepts (the
+ * "user@" of ssh_host wins; an IPv6 host without brackets) into user (ulen
+ * >= RESTIC_MAX_USER + 1) and host (hlen >= RESTIC_MAX_HOST + 1). Returns
+ * 0, -EINVAL (a refused remote, a buffer too small) or -ENOMEM. */
+int restic_remote_target(const struct restic_remote *r, char *user, size_t ulen, char *host, size_t hlen);
+
 /* The argv builders append to out (which may already hold elements); on any
  * error out is left exactly as it was. They return 0, -EINVAL for a value
  * that cannot be passed safely (see restic_remote_check for why), or -ENOMEM.

@@ -13,7 +13,10 @@
  * list prints an error line and starts again after a backoff (0.5 s
  * doubling to 30 s; back to 0.5 s after a stream that lived 30 s); the new
  * stream asks for the events since 1 s before its list (`since`), so a
- * change between the list and the stream is not lost.
+ * change between the list and the stream is not lost. A container whose
+ * "die" came on the stream is left out of every list until Docker's list
+ * stops showing it running, which it does a little after the event
+ * (discover_dead.h).
  *
  * Stops (exit 0) on SIGTERM, SIGINT or EOF on stdin (the agent holds the
  * pipe's write end: when the agent is gone the helper goes too), checked at
@@ -31,6 +34,7 @@
 #include <unistd.h>
 
 #include "discover.h"
+#include "discover_dead.h"
 #include "docker.h"
 #include "log.h"
 #include "utf8.h"
@@ -62,6 +66,7 @@ struct run {
 	long long first_ms, last_ms; /* events of the pending burst */
 	int tick_rc;                 /* why the tick ended the stream */
 	char tick_err[1024];
+	struct discover_dead dead; /* died, maybe still listed as running */
 };
 
 /* Drains stdin without blocking; 1 once it is at EOF (or unusable). */
@@ -169,6 +174,12 @@ static int relist(struct run *r, char *err, size_t errlen)
 			  &cts, err, errlen);
 	if (rc < 0)
 		goto out;
+	if (r->dead.n) {
+		size_t k = discover_dead_filter(&r->dead, cts);
+		if (k)
+			log_debug("rds-discover: %zu container%s listed as running after %s die event: left out", k,
+				  k == 1 ? "" : "s", k == 1 ? "its" : "their");
+	}
 	if (node.manager) {
 		snprintf(path, sizeof(path), "%s/services", docker_api_prefix(r->d));
 		if ((rc = get(r, path, JSON_ARRAY, &svcs, err, errlen)) < 0)
@@ -201,8 +212,17 @@ static void on_event_line(void *ud, const char *line, size_t len)
 	struct run *r = ud;
 	long long now = mono_ms();
 
+	char id[DISCOVERY_ID_MAX + 1];
+
 	if (line && !discover_event_relevant(line, len))
 		return;
+	if (line) {
+		enum discover_life life = discover_event_life(line, len, id);
+		if (life == DISCOVER_LIFE_DIED)
+			discover_dead_add(&r->dead, id);
+		else if (life == DISCOVER_LIFE_STARTED)
+			discover_dead_remove(&r->dead, id);
+	}
 	/* Cut on a character boundary: the log shows what it gets. */
 	log_debug("rds-discover: event: %.*s", line ? (int)(len < 300 ? len : utf8_trim_cut(line, 300)) : 11,
 		  line ? line : "(too long)");

@@ -1,0 +1,48 @@
+/* repoclaim: which agent creates a repository that several find missing at
+ * once. In label mode a service with a task on every node is backed up by
+ * every node's agent into one repository, all on the same schedule, so
+ * their first backups start in the same second. Two `restic init` of one
+ * repository at once both succeed (0.14 and 0.18): each writes its own key,
+ * the config is that of whichever wrote it last, and when restic tries the
+ * other key first the repository cannot be opened ("config or key ... is
+ * damaged"), by any agent, for good. The claim is an SFTP mkdir of the
+ * repository's directory, which the server makes atomically: the agent
+ * whose mkdir succeeds runs init; the others find the directory there and
+ * wait for the repository to appear (restic writes its config last).
+ * Pure builders; jobrestic runs them. */
+#ifndef RDS_REPOCLAIM_H
+#define RDS_REPOCLAIM_H
+#include <stddef.h>
+
+#include "restic.h"
+#include "util.h"
+
+/* Largest batch built: it goes whole into a pipe (child.h's stdin_data). */
+#define REPOCLAIM_BATCH_MAX 16384
+
+/* Appends the sftp client's argv for r (which restic_remote_check must
+ * accept; ssh_log_file and restic_args are not used):
+ *   sftp -b - -P PORT -i KEY -o UserKnownHostsFile=F
+ *        -o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes
+ *        [-o OPT]... USER@HOST            (USER@[HOST] for IPv6)
+ * The commands come on stdin (repoclaim_batch). sftp exits 0 when every
+ * command without a leading '-' succeeded, 1 when one failed, 255 when ssh
+ * could not connect. Returns 0, -EINVAL or -ENOMEM; on error out is left as
+ * it was. */
+int repoclaim_argv(struct strvec *out, const struct restic_remote *r);
+
+/* The batch for repo_path (as in REPO_PATH: relative to the login
+ * directory, or absolute): "-mkdir" of each parent directory (an error, a
+ * parent that exists, is ignored), then "mkdir" of the repository's
+ * directory itself, whose failure is sftp's exit code 1. Each path in
+ * double quotes. *out is a new string (the caller frees it), *len its
+ * length. Returns 0, -EINVAL for a path that cannot be written in a batch
+ * (empty, only '/', a '"', '\' or control character), -E2BIG when the
+ * batch would exceed REPOCLAIM_BATCH_MAX, or -ENOMEM. */
+int repoclaim_batch(const char *repo_path, char **out, size_t *len);
+
+/* Appends restic's argv that opens the repository and reads nothing but
+ * its config: base + cat config. Exit 0 once the repository exists. */
+int repoclaim_argv_probe(struct strvec *out, const struct restic_remote *r);
+
+#endif
