@@ -70,7 +70,6 @@ svc() {
 running_ours() { dk ps -q -f "name=$P" | wc -l; }
 at_least() { [ "$($1)" -ge "$2" ]; }           # at_least COMMAND N
 none_running() { [ -z "$(dk ps -q -f "name=$1")" ]; } # none_running NAME_PREFIX
-scheduled() { grep -c "job $1: scheduled" "$LOG"; }
 kb() { awk -v k="$2:" '$1 == k { print $2 }' "/proc/$1/status" 2>/dev/null; }
 pss() { awk '$1 == "Pss:" { print $2 }' "/proc/$1/smaps_rollup" 2>/dev/null; }
 # CPU time in ns (schedstat: finer than stat's clock ticks, which round a
@@ -83,7 +82,7 @@ tree() {
 		END { s[root] = 1; do { more = 0; for (p in pp) if (!(p in s) && (pp[p] in s)) { s[p] = 1; more = 1 } } while (more)
 		      for (p in s) print p }'
 }
-tree_sum() { # PID status|pss
+tree_sum() { # PID rss|pss
 	local p sum=0 v
 	for p in $(tree "$1"); do
 		if [ "$2" = pss ]; then v=$(pss "$p"); else v=$(kb "$p" VmRSS); fi
