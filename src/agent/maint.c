@@ -47,6 +47,15 @@ static int maint_argv(struct strvec *out, const struct job *j, enum maint_kind k
 		if (own_tags(j, &tags) == 0)
 			rc = restic_argv_forget(out, &j->remote, j->spec->host, tags.v, &j->spec->retention,
 						dry_run);
+		/* A dry run shows restic's own table of what it would keep
+		 * and remove, not JSON. */
+		for (size_t i = 0; rc == 0 && dry_run && i < out->n; i++)
+			if (!strcmp(out->v[i], "--json")) {
+				free(out->v[i]);
+				memmove(&out->v[i], &out->v[i + 1], (out->n - i) * sizeof(*out->v));
+				out->n--;
+				break;
+			}
 		break;
 	}
 	strvec_free(&tags);

@@ -633,10 +633,7 @@ int restic_argv_forget(struct strvec *out, const struct restic_remote *r, const 
 	if (rc < 0)
 		goto out;
 	rc = -ENOMEM;
-	/* A dry run is for people: restic's table of what it would keep and
-	 * remove, not JSON. */
-	if (strvec_push(out, "forget") < 0 || (!dry_run && strvec_push(out, "--json") < 0) ||
-	    strvec_push(out, "--host") < 0 ||
+	if (strvec_push(out, "forget") < 0 || strvec_push(out, "--json") < 0 || strvec_push(out, "--host") < 0 ||
 	    strvec_push(out, host) < 0 || strvec_push(out, "--tag") < 0 || strvec_push(out, filter.p) < 0 ||
 	    strvec_push(out, "--group-by") < 0 || strvec_push(out, "host,paths,tags") < 0)
 		goto out;

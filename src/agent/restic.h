@@ -80,11 +80,10 @@ int restic_argv_init(struct strvec *out, const struct restic_remote *r);
  * locks (dead process on this host, or older than 30 minutes). */
 int restic_argv_unlock(struct strvec *out, const struct restic_remote *r, int remove_all);
 
-/* base + forget [--json] --host HOST --tag T1,T2,... --group-by host,paths,tags
+/* base + forget --json --host HOST --tag T1,T2,... --group-by host,paths,tags
  *   [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N]
  *   [--keep-monthly N] [--keep-yearly N] [--keep-within D]
  *   [--keep-tag K1,K2,...] [--dry-run]
- * (--json only without --dry-run: a dry run prints restic's table.)
  * Only HOST's snapshots that have ALL of tags are considered: restic reads
  * the comma list of one --tag as AND, repeated --tag as OR (0.14 and 0.18
  * alike; tests/data/restic tag-and, tag-or). Grouping by host, paths and

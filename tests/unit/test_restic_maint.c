@@ -67,7 +67,7 @@ static void test_argv_forget(void)
 			       "--keep-yearly",
 			       "3",
 			       NULL };
-	const char *want_all[] = { "forget",         "--host",   "h",
+	const char *want_all[] = { "forget",         "--json",   "--host",        "h",
 				   "--tag",          "rds",      "--group-by",    "host,paths,tags",
 				   "--keep-last",    "3",        "--keep-hourly", "24",
 				   "--keep-daily",   "7",        "--keep-weekly", "5",
@@ -91,7 +91,7 @@ static void test_argv_forget(void)
 	strvec_push(&p.keep_tags, "keep");
 	strvec_push(&p.keep_tags, "monthly");
 	CHECK_INT(restic_argv_forget(&sv, &remote, "h", one_tag, &p, 1), 0, "forget with every rule builds");
-	check_tail(&sv, want_all, "forget: every rule, keep tags as one --keep-tag, --dry-run last, no --json (a table)");
+	check_tail(&sv, want_all, "forget: every rule, keep tags as one --keep-tag, --dry-run last");
 	strvec_free(&sv);
 	retention_free(&p);
 
