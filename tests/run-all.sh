@@ -68,6 +68,7 @@ step 20-agent_sftp-valgrind env AGENT_WRAP="$VG" bash tests/integration/20-agent
 step 40-agent_docker-valgrind env AGENT_WRAP="$VG" bash tests/integration/40-agent_docker.sh
 step 70-labels-sanitize env BUILD=build-san bash tests/integration/70-labels.sh
 step 70-labels-valgrind env AGENT_WRAP="$VG" bash tests/integration/70-labels.sh
+step 75-labels_nodes-sanitize env BUILD=build-san bash tests/integration/75-labels_nodes.sh
 step 50-server-sanitize env BUILD=build-san bash tests/integration/50-server.sh
 step 50-server-valgrind env SRV_WRAP="$VG" bash tests/integration/50-server.sh
 # End to end: both images, the example stack on the suite's swarm; then the

@@ -9,7 +9,10 @@
 #include "jobq.h"
 #include "runner.h"
 
-#define RUNNER_GONE_MAX 32 /* gone jobs whose status is kept (the newest) */
+/* Gone jobs whose status is kept (the newest): this many, or as many as the
+ * most jobs that were live at once, whichever is more, so that a dockerd
+ * restart, whose re-listing finds no container running yet, loses no record. */
+#define RUNNER_GONE_MAX 32
 
 /* A worker's report: its job's status after a change. */
 struct runner_msg {
@@ -57,6 +60,7 @@ struct runner {
 	long disco_backoff_ms;
 	char disco_err[512];
 	int seq;
+	size_t peak_live; /* the most jobs live at once */
 };
 
 void runner_fmt_local(time_t t, char *buf, size_t len);

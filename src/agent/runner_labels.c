@@ -300,7 +300,8 @@ static void mark_gone(struct runner *r, struct rjob *rj, time_t now)
 		 rj->spec.name, rj->spec.service ? rj->spec.service : "?");
 }
 
-/* Keeps at most RUNNER_GONE_MAX gone jobs: the oldest go first. */
+/* Keeps at most RUNNER_GONE_MAX gone jobs, or peak_live when more: the
+ * oldest go first. */
 static void trim_gone(struct runner *r)
 {
 	for (;;) {
@@ -314,7 +315,7 @@ static void trim_gone(struct runner *r)
 			if (!found || rj->job.st.gone < r->jobs[oldest]->job.st.gone)
 				oldest = i, found = 1;
 		}
-		if (gone <= RUNNER_GONE_MAX || !found)
+		if (gone <= RUNNER_GONE_MAX || gone <= r->peak_live || !found)
 			return;
 		runner_free_job(r->jobs[oldest]);
 		memmove(&r->jobs[oldest], &r->jobs[oldest + 1], (r->n - oldest - 1) * sizeof(*r->jobs));
@@ -449,6 +450,13 @@ static void apply_table(struct runner *r, const struct discovery_table *t)
 		}
 		jobspecs_free(&specs);
 		strvec_free(&warn);
+	}
+	{
+		size_t live = 0;
+		for (size_t i = 0; i < r->n; i++)
+			live += r->jobs[i]->seen;
+		if (live > r->peak_live)
+			r->peak_live = live;
 	}
 	for (size_t i = 0; i < r->n; i++)
 		if (!r->jobs[i]->seen)

@@ -1,6 +1,4 @@
 #!/usr/bin/env bash
-# Not yet a step of tests/run-all.sh: it passed by hand (plain, ASan, restic
-# 0.18) but has not run in CI; move it to tests/integration/ to make it one.
 # Label mode on a REAL two-node swarm (tests/lib/swarm2.sh): one rds-agent
 # per node (each on its own node's daemon and volume directory, each with
 # its own status file), both backing up to one sshd on loopback.
@@ -22,7 +20,7 @@
 #   BUILD=dir bash tests/integration/75-labels_nodes.sh   (binaries in dir/)
 #   RDS_AGENT_ARGS=--verbose   flags for both agents (their EXTRA_ARGS)
 #   RDS_KEEP_LOGS=DIR          copy the agents' logs and status files there
-source "$(dirname "${BASH_SOURCE[0]}")/../../lib/harness.sh"
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/harness.sh"
 source "$RDS_ROOT/tests/lib/swarm2.sh"
 source "$RDS_ROOT/tests/lib/sshd.sh"
 source "$RDS_ROOT/tests/lib/agent.sh"
