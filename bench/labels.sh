@@ -151,13 +151,15 @@ cd0=$(cpu_ns "$DPID")
 wa0=$(wakeups "$APID")
 wd0=$(wakeups "$DPID")
 t0=$(now_ms)
-a_max=0 d_max=0 tree_max=0 pss_max=0 nproc_tree=0
+a_max=0 d_max=0 tree_max=0 pss_max=0 union_max=0 nproc_tree=0
 for ((s = 0; s < IDLE_S; s += 5)); do
 	sleep 5
 	v=$(kb "$APID" VmRSS) && [ "$v" -gt "$a_max" ] && a_max=$v
 	v=$(kb "$DPID" VmRSS) && [ "$v" -gt "$d_max" ] && d_max=$v
 	v=$(tree_sum "$APID" rss) && [ "$v" -gt "$tree_max" ] && tree_max=$v
 	v=$(tree_sum "$APID" pss) && [ "$v" -gt "$pss_max" ] && pss_max=$v
+	# shellcheck disable=SC2046 # one pid per word
+	v=$(/usr/bin/python3 "$RDS_ROOT/bench/mem_union.py" $(tree "$APID")) && [ "$v" -gt "$union_max" ] && union_max=$v
 	v=$(tree "$APID" | wc -l) && [ "$v" -gt "$nproc_tree" ] && nproc_tree=$v
 done
 t1=$(now_ms)
@@ -186,7 +188,8 @@ min=$(awk -v ms="$ms" 'BEGIN { printf "%.2f", ms / 60000 }')
 result "idle: agent VmRSS (largest of $((IDLE_S / 5)) samples)" "$a_max" KiB "VmHWM $a_hwm KiB; target <= 3072"
 result "idle: rds-discover VmRSS" "$d_max" KiB "VmHWM $d_hwm KiB"
 result "idle: rds-discover, in libraries the agent lacks" "${curl_kb% *}" KiB "${curl_kb#* } libraries: libcurl and its own"
-result "idle: agent's process tree, VmRSS summed" "$tree_max" KiB "$nproc_tree processes; PSS $pss_max KiB; target <= 12288"
+result "idle: agent's process tree, VmRSS summed" "$tree_max" KiB "$nproc_tree processes; PSS $pss_max KiB; shared pages counted once per process"
+result "idle: agent's process tree, distinct resident pages" "$union_max" KiB "each page once (bench/mem_union.py); target <= 12288"
 result "idle: agent CPU" "$(cpu_per_min "$((ca1 - ca0))" "$ms")" s/min "over $min min; $(per_min "$((wa1 - wa0))" "$ms") wake-ups/min"
 result "idle: rds-discover CPU" "$(cpu_per_min "$((cd1 - cd0))" "$ms")" s/min "$(per_min "$((wd1 - wd0))" "$ms") wake-ups/min"
 result "idle: agent's Docker API requests" "$a_req_min" /min "$((r1 - r0)) in $min min; $streams /events stream opened in all"

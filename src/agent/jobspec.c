@@ -102,10 +102,10 @@ fail:
 	return -ENOMEM;
 }
 
-int jobspec_equal(const struct jobspec *a, const struct jobspec *b)
+static int equal_but(const struct jobspec *a, const struct jobspec *b, size_t skip_off)
 {
 	for (size_t i = 0; i < N_STR; i++)
-		if (!str_equal(str_of(a, i), str_of(b, i)))
+		if (str_off[i] != skip_off && !str_equal(str_of(a, i), str_of(b, i)))
 			return 0;
 	for (size_t i = 0; i < N_VEC; i++)
 		if (!vec_equal(vec_of(a, i), vec_of(b, i)))
@@ -113,6 +113,16 @@ int jobspec_equal(const struct jobspec *a, const struct jobspec *b)
 	if (a->scheduled != b->scheduled || (a->scheduled && !cron_equal(&a->cron, &b->cron)))
 		return 0;
 	return retention_rules_equal(&a->retention, &b->retention);
+}
+
+int jobspec_equal(const struct jobspec *a, const struct jobspec *b)
+{
+	return equal_but(a, b, (size_t)-1);
+}
+
+int jobspec_same_job(const struct jobspec *a, const struct jobspec *b)
+{
+	return equal_but(a, b, offsetof(struct jobspec, container));
 }
 
 void jobspec_free(struct jobspec *s)

@@ -15,21 +15,21 @@
 #define JOBSPEC_NAME_MAX 255
 
 struct jobspec {
-	char *name;       /* unique among the agent's jobs; the status entry's key */
-	char *host;       /* restic --host of its snapshots */
-	char *service;    /* the Swarm service whose container runs the hooks; "" = none */
-	char *repo_path;  /* on the server, as REPO_PATH */
-	struct strvec paths;            /* absolute directories backed up together (one snapshot) */
+	char *name;                        /* unique among the agent's jobs; the status entry's key */
+	char *host;                        /* restic --host of its snapshots */
+	char *service;                     /* the Swarm service whose container runs the hooks; "" = none */
+	char *repo_path;                   /* on the server, as REPO_PATH */
+	struct strvec paths;               /* absolute directories backed up together (one snapshot) */
 	struct strvec pre_argv, post_argv; /* split hooks; n == 0: none */
-	char *run_at;                   /* the schedule's text; "" = one-shot (seed mode only) */
-	struct cron_expr cron;          /* parsed run_at when scheduled */
+	char *run_at;                      /* the schedule's text; "" = one-shot (seed mode only) */
+	struct cron_expr cron;             /* parsed run_at when scheduled */
 	int scheduled;
-	struct retention retention;     /* own copy: the agent's FORGET_KEEP_* or the labels' */
-	struct strvec backup_args;      /* extra `restic backup` flags (--exclude=...) after the agent's -e */
+	struct retention retention; /* own copy: the agent's FORGET_KEEP_* or the labels' */
+	struct strvec backup_args;  /* extra `restic backup` flags (--exclude=...) after the agent's -e */
 	/* Label mode. */
-	char *container;  /* the container chosen at discovery ("" in seed mode) */
-	char *origin;     /* where it came from, for the log: "env", "labels of stack_db" */
-	char *error;      /* non-NULL: a refused spec (bad label); the job fails with this, never runs */
+	char *container; /* the container chosen at discovery ("" in seed mode) */
+	char *origin;    /* where it came from, for the log: "env", "labels of stack_db" */
+	char *error;     /* non-NULL: a refused spec (bad label); the job fails with this, never runs */
 };
 
 /* Builds the one job of seed mode from the validated configuration: name and
@@ -47,6 +47,11 @@ int jobspec_copy(struct jobspec *dst, const struct jobspec *src);
  * equal to a NULL; cron is compared only when both are scheduled (it means
  * nothing otherwise: run_at, compared always, is its source). */
 int jobspec_equal(const struct jobspec *a, const struct jobspec *b);
+
+/* jobspec_equal apart from the container: 1 when a and b differ at most in
+ * the container chosen (a task restarted), which changes only the hooks'
+ * preferred container, never the schedule. */
+int jobspec_same_job(const struct jobspec *a, const struct jobspec *b);
 
 /* Frees what s owns and zeroes it (NULL-safe). */
 void jobspec_free(struct jobspec *s);

@@ -21,16 +21,16 @@ struct runner_msg {
 };
 
 struct rjob {
-	struct jobspec spec; /* owned; job borrows it */
-	struct job job;      /* job.st is the scheduler's record of the job */
-	int qid;             /* in the queue; -1: not scheduled (refused, gone) */
-	int prepared;        /* job_prepare succeeded */
-	pid_t worker;        /* the run going on, 0: none */
-	int fd;              /* its report pipe, -1: none */
-	enum jobq_opkind op; /* what it runs */
-	long skipped0;       /* the op's skipped count when it started */
+	struct jobspec spec;    /* owned; job borrows it */
+	struct job job;         /* job.st is the scheduler's record of the job */
+	int qid;                /* in the queue; -1: not scheduled (refused, gone) */
+	int prepared;           /* job_prepare succeeded */
+	pid_t worker;           /* the run going on, 0: none */
+	int fd;                 /* its report pipe, -1: none */
+	enum jobq_opkind op;    /* what it runs */
+	long skipped0;          /* the op's skipped count when it started */
 	struct runner_msg *msg; /* a report being read; owned, only while a worker runs */
-	size_t have; /* bytes of *msg read */
+	size_t have;            /* bytes of *msg read */
 	struct jobspec pending; /* a change that came while it ran */
 	int has_pending, revive, seen, seq;
 };

@@ -26,8 +26,8 @@ int runner_labels_init(struct runner *r)
 {
 	char err[1024];
 
-	if (hook_find_program(DISCOVER_HELPER, "label mode (DISCOVER=labels) needs", r->disco_bin,
-			      sizeof(r->disco_bin), err, sizeof(err)) < 0) {
+	if (hook_find_program(DISCOVER_HELPER, "label mode (DISCOVER=labels) needs", r->disco_bin, sizeof(r->disco_bin),
+			      err, sizeof(err)) < 0) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -331,20 +331,6 @@ static const struct status *prev_of(const struct runner *r, const char *name)
 	return NULL;
 }
 
-/* 1 when a and b differ at most in the container chosen (a task restarted):
- * no reason to reschedule, only the hooks' preferred container changes. */
-static int same_job(struct jobspec *a, struct jobspec *b)
-{
-	char *ca = a->container, *cb = b->container;
-	int eq;
-
-	a->container = b->container = NULL;
-	eq = jobspec_equal(a, b);
-	a->container = ca;
-	b->container = cb;
-	return eq;
-}
-
 /* Takes s's container as rj's (s keeps nothing). */
 static void take_container(struct rjob *rj, struct jobspec *s)
 {
@@ -383,7 +369,7 @@ static void apply_spec(struct runner *r, struct jobspec *s)
 			log_info("job %s: service %s runs a task on this node again", s->name, s->service);
 			if (rj->worker) {
 				rj->revive = 1;
-				if (!same_job(&rj->spec, s))
+				if (!jobspec_same_job(&rj->spec, s))
 					change(r, rj, s);
 				jobspec_free(s);
 				return;
@@ -397,7 +383,7 @@ static void apply_spec(struct runner *r, struct jobspec *s)
 			}
 			return;
 		}
-		if (rj->has_pending ? !same_job(&rj->pending, s) : !same_job(&rj->spec, s))
+		if (rj->has_pending ? !jobspec_same_job(&rj->pending, s) : !jobspec_same_job(&rj->spec, s))
 			change(r, rj, s);
 		else if (!rj->has_pending)
 			take_container(rj, s);
@@ -441,7 +427,7 @@ static void apply_table(struct runner *r, const struct discovery_table *t)
 		} else {
 			for (size_t k = 0; k < specs.n; k++) {
 				struct rjob *old = find_job(r, specs.v[k].name);
-				int fresh = !old || old->job.st.gone || !same_job(&old->spec, &specs.v[k]);
+				int fresh = !old || old->job.st.gone || !jobspec_same_job(&old->spec, &specs.v[k]);
 				if (fresh)
 					for (size_t w = 0; w < warn.n && k == 0; w++)
 						log_warn("service %s: %s", t->services[i].name, warn.v[w]);
@@ -504,8 +490,8 @@ void runner_disco_read(struct runner *r)
 			log_error("discovery: %s ended; starting it again in %lds", DISCOVER_HELPER,
 				  r->disco_backoff_ms / 1000);
 			r->disco_restart_at = mono_ms() + r->disco_backoff_ms;
-			r->disco_backoff_ms = r->disco_backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-											: r->disco_backoff_ms * 2;
+			r->disco_backoff_ms =
+				r->disco_backoff_ms * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : r->disco_backoff_ms * 2;
 		}
 		return;
 	}

@@ -1,5 +1,6 @@
 /* Unit tests for src/agent/jobspec.c: a copy is deep and equal, every field takes
- * part in jobspec_equal, freeing is NULL-safe, and the array owns its specs. */
+ * part in jobspec_equal (and all but the container in jobspec_same_job), freeing is NULL-safe, and the array owns its
+ * specs. */
 #include <stdlib.h>
 
 #include "jobspec.h"
@@ -33,7 +34,10 @@ static void fill(struct jobspec *s)
 	s->error = NULL;
 }
 
-/* Copies a, applies change to the copy and checks that equal sees it. */
+static void ch_container(struct jobspec *s);
+
+/* Copies a, applies change to the copy and checks that equal sees it, and
+ * that jobspec_same_job sees it unless only the container changed. */
 static void expect_differs(const struct jobspec *a, const char *what, void (*change)(struct jobspec *))
 {
 	struct jobspec b;
@@ -41,6 +45,10 @@ static void expect_differs(const struct jobspec *a, const char *what, void (*cha
 	CHECK_INT(jobspec_copy(&b, a), 0, "copy for '%s'", what);
 	change(&b);
 	CHECK(!jobspec_equal(a, &b) && !jobspec_equal(&b, a), "a changed %s makes the specs differ", what);
+	if (change == ch_container)
+		CHECK(jobspec_same_job(a, &b) && jobspec_same_job(&b, a), "a changed container is still the same job");
+	else
+		CHECK(!jobspec_same_job(a, &b) && !jobspec_same_job(&b, a), "a changed %s is another job", what);
 	jobspec_free(&b);
 }
 
