@@ -269,8 +269,8 @@ void job_load_status(struct job *j)
 static int hook_exec(struct job *j, const char *which, char *const *argv, const volatile sig_atomic_t *cancel,
 		     long timeout_ms, char *msg, size_t msglen)
 {
-	struct hook_spec h = { which,      j->hook_bin, j->cfg->docker_host, j->spec->service, argv,
-			       timeout_ms, cancel,      j->cfg->verbose, j->spec->container };
+	struct hook_spec h = { which,      j->hook_bin, j->cfg->docker_host, j->spec->service,  argv,
+			       timeout_ms, cancel,      j->cfg->verbose,     j->spec->container };
 
 	log_info("%s-hook: running %s (%zu word%s) in service %s", which, argv[0],
 		 !strcmp(which, "pre") ? j->spec->pre_argv.n : j->spec->post_argv.n, argv[1] ? "s" : "",
@@ -343,8 +343,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 	}
 	for (;;) {
 		log_info("backup of %s%s to sftp:%s:%s started (host %s)", j->spec->paths.v[0],
-			 j->spec->paths.n > 1 ? " and more" : "", j->cfg->ssh_host, j->spec->repo_path,
-			 j->spec->host);
+			 j->spec->paths.n > 1 ? " and more" : "", j->cfg->ssh_host, j->spec->repo_path, j->spec->host);
 		if (jobrestic_exec(j, "backup", &argv, r) < 0) {
 			snprintf(msg, msglen, "%.400s", r->err);
 			goto out;
@@ -400,8 +399,10 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 	if (sum.have) {
 		snprintf(j->st.snapshot_id, sizeof(j->st.snapshot_id), "%s", sum.snapshot_id);
 		j->st.bytes_added = sum.data_added;
+		j->st.bytes_processed = sum.total_bytes_processed;
 		j->st.files_new = sum.files_new;
 		j->st.files_changed = sum.files_changed;
+		j->st.files_unmodified = sum.files_unmodified;
 	}
 	format_bytes(sum.data_added, added, sizeof(added));
 	switch (o) {
@@ -465,13 +466,13 @@ enum status_result job_run(struct job *j)
 
 	j->st.last_start = time(NULL);
 	j->st.running = 1;
-	j->st.bytes_added = 0;
-	j->st.files_new = j->st.files_changed = 0;
+	j->st.bytes_added = j->st.bytes_processed = 0;
+	j->st.files_new = j->st.files_changed = j->st.files_unmodified = 0;
 	/* "running" need not survive a crash: the record before it does. */
 	job_publish(j, 0);
 
-	if (s->pre_argv.n &&
-	    hook_exec(j, "pre", s->pre_argv.v, j->stop_flag, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
+	if (s->pre_argv.n && hook_exec(j, "pre", s->pre_argv.v, j->stop_flag, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
+		j->st.pre_hook_failures++;
 		log_error("%s; no backup is taken", hookmsg);
 		snprintf(msg, sizeof(msg), "%s; no backup taken", hookmsg);
 	} else if (job_stopping(j)) {
@@ -494,6 +495,7 @@ enum status_result job_run(struct job *j)
 		}
 		hookmsg[0] = '\0';
 		if (hook_exec(j, "post", s->post_argv.v, cancel, ms, hookmsg, sizeof(hookmsg)) != 0) {
+			j->st.post_hook_failures++;
 			log_error("%s", hookmsg);
 			if (result != STATUS_FAILED) {
 				result = STATUS_FAILED;
@@ -512,6 +514,8 @@ enum status_result job_run(struct job *j)
 		j->st.failures++;
 	else
 		j->st.last_success = j->st.last_end;
+	if (result == STATUS_INCOMPLETE)
+		j->st.incompletes++;
 	snprintf(j->st.message, sizeof(j->st.message), "%s", msg);
 	job_publish(j, 1);
 	log_info("run finished: %s — %s (%.1fs)", status_result_name(result), msg, j->st.duration_s);

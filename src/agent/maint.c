@@ -45,8 +45,7 @@ static int maint_argv(struct strvec *out, const struct job *j, enum maint_kind k
 		break;
 	case MAINT_FORGET:
 		if (own_tags(j, &tags) == 0)
-			rc = restic_argv_forget(out, &j->remote, j->spec->host, tags.v, &j->spec->retention,
-						dry_run);
+			rc = restic_argv_forget(out, &j->remote, j->spec->host, tags.v, &j->spec->retention, dry_run);
 		/* A dry run shows restic's own table of what it would keep
 		 * and remove, not JSON. */
 		for (size_t i = 0; rc == 0 && dry_run && i < out->n; i++)
@@ -99,8 +98,8 @@ static void success(struct job *j, enum maint_kind k, const struct jobrestic_run
 	case MAINT_PRUNE:
 		restic_parse_prune(r->out, r->out_len, &p);
 		o->bytes_freed = p.freed_bytes;
-		snprintf(msg, len, "prune done in %.1fs: %s%s", secs, p.freed[0] ? "freed " : "freed space not reported",
-			 p.freed);
+		snprintf(msg, len, "prune done in %.1fs: %s%s", secs,
+			 p.freed[0] ? "freed " : "freed space not reported", p.freed);
 		break;
 	case MAINT_CHECK:
 		snprintf(msg, len, "check done in %.1fs: no errors were found", secs);
@@ -217,6 +216,8 @@ done:
 		o->agent_runs++;
 		if (result == STATUS_FAILED)
 			o->failures++;
+		else
+			o->last_success = o->last_end;
 		snprintf(o->message, sizeof(o->message), "%s", msg);
 		set_running(j, name, 0);
 	}

@@ -222,7 +222,8 @@ static void worker_done(struct runner *r, struct rjob *rj)
 			st->agent_runs++;
 			st->failures++;
 			st->last_end = now;
-			snprintf(st->message, sizeof(st->message), "the backup's worker process ended without a result");
+			snprintf(st->message, sizeof(st->message),
+				 "the backup's worker process ended without a result");
 		}
 		log_error("%s%s%s: its worker process ended without a result", r->o->label_mode ? "job " : "",
 			  r->o->label_mode ? rj->spec.name : "the ", jobq_op_name(rj->op));
@@ -245,6 +246,8 @@ static void worker_done(struct runner *r, struct rjob *rj)
 	if (rj->op == JOBQ_BACKUP) {
 		st->skipped_ticks += skipped;
 		st->delayed_s = o->delayed_s;
+		if (o->delayed_s > 0)
+			st->delayed_runs++;
 	} else {
 		(rj->op == JOBQ_PRUNE ? &st->prune : &st->check)->delayed_s = o->delayed_s;
 	}
@@ -504,7 +507,8 @@ static int seed_job(struct runner *r, struct jobspec *seed)
 
 	rj = runner_add_job(r, seed, err, sizeof(err));
 	if (!rj || job_prepare(&rj->job, c, &rj->spec, r->o->stop, err, sizeof(err)) < 0 ||
-	    runner_health_window(c->health_max_age_s, &rj->spec.cron, rj->spec.run_at, &rj->job.st.max_age_s, err, sizeof(err)) < 0) {
+	    runner_health_window(c->health_max_age_s, &rj->spec.cron, rj->spec.run_at, &rj->job.st.max_age_s, err,
+				 sizeof(err)) < 0) {
 		log_error("%s", err);
 		return -1;
 	}

@@ -3,6 +3,7 @@
 #include "status.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,51 +57,187 @@ static json_t *text(const char *s)
 	return json_string(clean);
 }
 
+/* The fields of an entry and of its operations, for writing and reading
+ * alike: a field added to struct status or struct status_op needs one line
+ * here (and, when old files lack it, nothing else: it reads as 0). */
+enum ftype {
+	F_TIME,      /* "KEY" RFC 3339 and "KEY_epoch", null when 0 */
+	F_TIME_OPT,  /* the same, left out when 0 */
+	F_LONG,      /* long */
+	F_LLONG,     /* long long */
+	F_REAL,      /* double */
+	F_RESULT,    /* enum status_result by name */
+	F_TEXT,      /* char[] */
+	F_TEXT_NULL, /* char[], null when empty */
+	F_TEXT_OPT,  /* char[], left out when empty */
+	F_TRUE_OPT,  /* int, true or left out */
+};
+
+struct field {
+	const char *key;
+	enum ftype t;
+	size_t off, size;
+};
+
+#define SF(k, t, m)                                                               \
+	{                                                                         \
+		k, t, offsetof(struct status, m), sizeof(((struct status *)0)->m) \
+	}
+#define OF(k, t, m)                                                                     \
+	{                                                                               \
+		k, t, offsetof(struct status_op, m), sizeof(((struct status_op *)0)->m) \
+	}
+
+static const struct field job_fields[] = {
+	SF("result", F_RESULT, result),
+	SF("message", F_TEXT, message),
+	SF("repository", F_TEXT, repository),
+	SF("last_start", F_TIME, last_start),
+	SF("last_end", F_TIME, last_end),
+	SF("last_success", F_TIME, last_success),
+	SF("next_run", F_TIME, next_run),
+	SF("repository_seen", F_TIME, repo_seen),
+	SF("max_age_s", F_LONG, max_age_s),
+	SF("run_limit_s", F_LONG, run_limit_s),
+	SF("snapshot_id", F_TEXT_NULL, snapshot_id),
+	SF("bytes_added", F_LLONG, bytes_added),
+	SF("bytes_processed", F_LLONG, bytes_processed),
+	SF("files_new", F_LONG, files_new),
+	SF("files_changed", F_LONG, files_changed),
+	SF("files_unmodified", F_LONG, files_unmodified),
+	SF("duration_s", F_REAL, duration_s),
+	SF("runs", F_LONG, runs),
+	SF("failures", F_LONG, failures),
+	SF("incompletes", F_LONG, incompletes),
+	SF("skipped_ticks", F_LONG, skipped_ticks),
+	SF("delayed_runs", F_LONG, delayed_runs),
+	SF("pre_hook_failures", F_LONG, pre_hook_failures),
+	SF("post_hook_failures", F_LONG, post_hook_failures),
+	SF("agent_runs", F_LONG, agent_runs),
+	SF("delayed_s", F_LONG, delayed_s),
+	/* Label mode only; seed mode's file keeps the fields it had. */
+	SF("service", F_TEXT_OPT, service),
+	SF("repo_path", F_TEXT_OPT, repo_path),
+	SF("host", F_TEXT_OPT, host),
+	SF("gone", F_TIME_OPT, gone),
+	SF("refused", F_TRUE_OPT, refused),
+};
+
+static const struct field op_fields[] = {
+	OF("result", F_RESULT, result),
+	OF("message", F_TEXT, message),
+	OF("last_start", F_TIME, last_start),
+	OF("last_end", F_TIME, last_end),
+	OF("last_success", F_TIME, last_success),
+	OF("duration_s", F_REAL, duration_s),
+	OF("runs", F_LONG, runs),
+	OF("failures", F_LONG, failures),
+	OF("agent_runs", F_LONG, agent_runs),
+	OF("delayed_s", F_LONG, delayed_s),
+	OF("bytes_freed", F_LLONG, bytes_freed),
+	OF("removed", F_LONG, removed),
+	OF("kept", F_LONG, kept),
+};
+
+#define NFIELDS(a) (sizeof(a) / sizeof(a[0]))
+
+static void fields_put(json_t *o, const void *base, const struct field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++, f++) {
+		const char *p = (const char *)base + f->off;
+		switch (f->t) {
+		case F_TIME_OPT:
+			if (!*(const time_t *)p)
+				break;
+			/* fall through */
+		case F_TIME:
+			put_time(o, f->key, *(const time_t *)p);
+			break;
+		case F_LONG:
+			json_object_set_new(o, f->key, json_integer(*(const long *)p));
+			break;
+		case F_LLONG:
+			json_object_set_new(o, f->key, json_integer(*(const long long *)p));
+			break;
+		case F_REAL:
+			json_object_set_new(o, f->key, json_real(*(const double *)p));
+			break;
+		case F_RESULT:
+			json_object_set_new(o, f->key, json_string(status_result_name(*(const enum status_result *)p)));
+			break;
+		case F_TEXT_OPT:
+		case F_TEXT_NULL:
+			if (!*p) {
+				if (f->t == F_TEXT_NULL)
+					json_object_set_new(o, f->key, json_null());
+				break;
+			}
+			/* fall through */
+		case F_TEXT:
+			json_object_set_new(o, f->key, text(p));
+			break;
+		case F_TRUE_OPT:
+			if (*(const int *)p)
+				json_object_set_new(o, f->key, json_true());
+			break;
+		}
+	}
+}
+
+static void fields_get(json_t *o, void *base, const struct field *f, size_t n)
+{
+	for (size_t i = 0; i < n; i++, f++) {
+		char *p = (char *)base + f->off;
+		json_t *v = json_object_get(o, f->key);
+		switch (f->t) {
+		case F_TIME:
+		case F_TIME_OPT:
+			*(time_t *)p = get_time(o, f->key);
+			break;
+		case F_LONG:
+			*(long *)p = (long)json_integer_value(v);
+			break;
+		case F_LLONG:
+			*(long long *)p = json_integer_value(v);
+			break;
+		case F_REAL:
+			*(double *)p = json_number_value(v);
+			break;
+		case F_RESULT: {
+			const char *res = json_string_value(v);
+			for (size_t k = 0; res && k < NFIELDS(result_names); k++)
+				if (!strcmp(res, result_names[k]))
+					*(enum status_result *)p = (enum status_result)k;
+			break;
+		}
+		case F_TEXT:
+		case F_TEXT_NULL:
+		case F_TEXT_OPT:
+			snprintf(p, f->size, "%s", json_string_value(v) ?: "");
+			break;
+		case F_TRUE_OPT:
+			*(int *)p = json_is_true(v);
+			break;
+		}
+	}
+}
+
 static json_t *op_json(const struct status_op *o)
 {
 	json_t *j;
 
 	if (!o->runs)
 		return json_null();
-	j = json_object();
-	if (!j)
-		return NULL;
-	json_object_set_new(j, "result", json_string(status_result_name(o->result)));
-	json_object_set_new(j, "message", text(o->message));
-	put_time(j, "last_start", o->last_start);
-	put_time(j, "last_end", o->last_end);
-	json_object_set_new(j, "duration_s", json_real(o->duration_s));
-	json_object_set_new(j, "runs", json_integer(o->runs));
-	json_object_set_new(j, "failures", json_integer(o->failures));
-	json_object_set_new(j, "agent_runs", json_integer(o->agent_runs));
-	json_object_set_new(j, "delayed_s", json_integer(o->delayed_s));
-	json_object_set_new(j, "bytes_freed", json_integer(o->bytes_freed));
-	json_object_set_new(j, "removed", json_integer(o->removed));
-	json_object_set_new(j, "kept", json_integer(o->kept));
+	if ((j = json_object()))
+		fields_put(j, o, op_fields, NFIELDS(op_fields));
 	return j;
 }
 
 static void op_read(json_t *j, struct status_op *o)
 {
-	const char *res = json_string_value(json_object_get(j, "result"));
-
 	memset(o, 0, sizeof(*o));
-	if (!json_is_object(j))
-		return;
-	for (size_t i = 0; res && i < sizeof(result_names) / sizeof(result_names[0]); i++)
-		if (!strcmp(res, result_names[i]))
-			o->result = (enum status_result)i;
-	snprintf(o->message, sizeof(o->message), "%s", json_string_value(json_object_get(j, "message")) ?: "");
-	o->last_start = get_time(j, "last_start");
-	o->last_end = get_time(j, "last_end");
-	o->duration_s = json_number_value(json_object_get(j, "duration_s"));
-	o->runs = (long)json_integer_value(json_object_get(j, "runs"));
-	o->failures = (long)json_integer_value(json_object_get(j, "failures"));
-	o->agent_runs = (long)json_integer_value(json_object_get(j, "agent_runs"));
-	o->delayed_s = (long)json_integer_value(json_object_get(j, "delayed_s"));
-	o->bytes_freed = json_integer_value(json_object_get(j, "bytes_freed"));
-	o->removed = (long)json_integer_value(json_object_get(j, "removed"));
-	o->kept = (long)json_integer_value(json_object_get(j, "kept"));
+	if (json_is_object(j))
+		fields_get(j, o, op_fields, NFIELDS(op_fields));
 }
 
 static json_t *job_json(const struct status *s)
@@ -109,43 +246,13 @@ static json_t *job_json(const struct status *s)
 
 	if (!job)
 		return NULL;
-	json_object_set_new(job, "result", json_string(status_result_name(s->result)));
-	json_object_set_new(job, "message", text(s->message));
-	json_object_set_new(job, "repository", text(s->repository));
+	fields_put(job, s, job_fields, NFIELDS(job_fields));
 	json_object_set_new(job, "running", json_boolean(s->running));
-	json_object_set_new(job, "running_op", s->running ? json_string(s->running_op[0] ? s->running_op : "backup")
-							  : json_null());
-	put_time(job, "last_start", s->last_start);
-	put_time(job, "last_end", s->last_end);
-	put_time(job, "last_success", s->last_success);
-	put_time(job, "next_run", s->next_run);
-	put_time(job, "repository_seen", s->repo_seen);
-	json_object_set_new(job, "max_age_s", json_integer(s->max_age_s));
-	json_object_set_new(job, "run_limit_s", json_integer(s->run_limit_s));
-	json_object_set_new(job, "snapshot_id", s->snapshot_id[0] ? text(s->snapshot_id) : json_null());
-	json_object_set_new(job, "bytes_added", json_integer(s->bytes_added));
-	json_object_set_new(job, "files_new", json_integer(s->files_new));
-	json_object_set_new(job, "files_changed", json_integer(s->files_changed));
-	json_object_set_new(job, "duration_s", json_real(s->duration_s));
-	json_object_set_new(job, "runs", json_integer(s->runs));
-	json_object_set_new(job, "failures", json_integer(s->failures));
-	json_object_set_new(job, "skipped_ticks", json_integer(s->skipped_ticks));
-	json_object_set_new(job, "agent_runs", json_integer(s->agent_runs));
-	json_object_set_new(job, "delayed_s", json_integer(s->delayed_s));
+	json_object_set_new(job, "running_op",
+			    s->running ? json_string(s->running_op[0] ? s->running_op : "backup") : json_null());
 	json_object_set_new(job, "forget", op_json(&s->forget));
 	json_object_set_new(job, "prune", op_json(&s->prune));
 	json_object_set_new(job, "check", op_json(&s->check));
-	/* Label mode only; seed mode's file keeps the fields it had. */
-	if (s->service[0])
-		json_object_set_new(job, "service", text(s->service));
-	if (s->repo_path[0])
-		json_object_set_new(job, "repo_path", text(s->repo_path));
-	if (s->host[0])
-		json_object_set_new(job, "host", text(s->host));
-	if (s->gone)
-		put_time(job, "gone", s->gone);
-	if (s->refused)
-		json_object_set_new(job, "refused", json_true());
 	return job;
 }
 
@@ -185,50 +292,18 @@ out:
 
 static void job_read(json_t *job, const char *key, json_int_t version, struct status *s)
 {
-	const char *res;
-
 	snprintf(s->job, sizeof(s->job), "%s", key);
-	res = json_string_value(json_object_get(job, "result"));
-	for (size_t i = 0; res && i < sizeof(result_names) / sizeof(result_names[0]); i++)
-		if (!strcmp(res, result_names[i]))
-			s->result = (enum status_result)i;
-	snprintf(s->message, sizeof(s->message), "%s", json_string_value(json_object_get(job, "message")) ?: "");
-	snprintf(s->snapshot_id, sizeof(s->snapshot_id), "%s",
-		 json_string_value(json_object_get(job, "snapshot_id")) ?: "");
+	fields_get(job, s, job_fields, NFIELDS(job_fields));
 	s->running = json_is_true(json_object_get(job, "running"));
 	snprintf(s->running_op, sizeof(s->running_op), "%s",
 		 json_string_value(json_object_get(job, "running_op")) ?: "");
-	s->last_start = get_time(job, "last_start");
-	s->last_end = get_time(job, "last_end");
-	s->last_success = get_time(job, "last_success");
-	s->next_run = get_time(job, "next_run");
-	s->repo_seen = get_time(job, "repository_seen");
-	snprintf(s->repository, sizeof(s->repository), "%s",
-		 json_string_value(json_object_get(job, "repository")) ?: "");
-	s->max_age_s = (long)json_integer_value(json_object_get(job, "max_age_s"));
-	s->run_limit_s = (long)json_integer_value(json_object_get(job, "run_limit_s"));
-	/* Version 1 had only the schedule's interval and judged two of them
-	 * plus ten minutes. */
-	if (version < 2 && json_integer_value(json_object_get(job, "interval_s")) > 0)
-		s->max_age_s = 2 * (long)json_integer_value(json_object_get(job, "interval_s")) + 600;
-	s->bytes_added = json_integer_value(json_object_get(job, "bytes_added"));
-	s->files_new = (long)json_integer_value(json_object_get(job, "files_new"));
-	s->files_changed = (long)json_integer_value(json_object_get(job, "files_changed"));
-	s->duration_s = json_number_value(json_object_get(job, "duration_s"));
-	s->runs = (long)json_integer_value(json_object_get(job, "runs"));
-	s->failures = (long)json_integer_value(json_object_get(job, "failures"));
-	s->skipped_ticks = (long)json_integer_value(json_object_get(job, "skipped_ticks"));
-	s->agent_runs = (long)json_integer_value(json_object_get(job, "agent_runs"));
-	s->delayed_s = (long)json_integer_value(json_object_get(job, "delayed_s"));
 	op_read(json_object_get(job, "forget"), &s->forget);
 	op_read(json_object_get(job, "prune"), &s->prune);
 	op_read(json_object_get(job, "check"), &s->check);
-	snprintf(s->service, sizeof(s->service), "%s", json_string_value(json_object_get(job, "service")) ?: "");
-	snprintf(s->repo_path, sizeof(s->repo_path), "%s",
-		 json_string_value(json_object_get(job, "repo_path")) ?: "");
-	snprintf(s->host, sizeof(s->host), "%s", json_string_value(json_object_get(job, "host")) ?: "");
-	s->gone = get_time(job, "gone");
-	s->refused = json_is_true(json_object_get(job, "refused"));
+	/* Version 1 had only the schedule's interval and judged two of them
+	 * plus ten minutes, and no agent_runs. */
+	if (version < 2 && json_integer_value(json_object_get(job, "interval_s")) > 0)
+		s->max_age_s = 2 * (long)json_integer_value(json_object_get(job, "interval_s")) + 600;
 	if (version < 2)
 		s->agent_runs = s->runs;
 }
@@ -329,10 +404,16 @@ int status_carry_over(struct status *s, const struct status *prev)
 	s->result = prev->result;
 	s->runs = prev->runs;
 	s->failures = prev->failures;
+	s->incompletes = prev->incompletes;
 	s->skipped_ticks = prev->skipped_ticks;
+	s->delayed_runs = prev->delayed_runs;
+	s->pre_hook_failures = prev->pre_hook_failures;
+	s->post_hook_failures = prev->post_hook_failures;
 	s->bytes_added = prev->bytes_added;
+	s->bytes_processed = prev->bytes_processed;
 	s->files_new = prev->files_new;
 	s->files_changed = prev->files_changed;
+	s->files_unmodified = prev->files_unmodified;
 	s->duration_s = prev->duration_s;
 	memcpy(s->snapshot_id, prev->snapshot_id, sizeof(s->snapshot_id));
 	s->forget = prev->forget;

@@ -11,7 +11,7 @@ enum status_result { STATUS_NONE = 0, STATUS_OK, STATUS_INCOMPLETE, STATUS_FAILE
 
 /* The last run of a maintenance operation (forget, prune, check). */
 struct status_op {
-	time_t last_start, last_end;
+	time_t last_start, last_end, last_success;
 	enum status_result result; /* STATUS_NONE: never ran */
 	char message[512];         /* one line: its numbers, or why it failed */
 	double duration_s;
@@ -22,31 +22,34 @@ struct status_op {
 };
 
 struct status {
-	char job[256];         /* the snapshot host: one job per agent */
-	char repository[600];  /* where it backs up to, e.g. "sftp:restic@server:db (port 2222)" */
-	time_t agent_started;  /* of the agent that wrote the file */
+	char job[256];        /* the snapshot host: one job per agent */
+	char repository[600]; /* where it backs up to, e.g. "sftp:restic@server:db (port 2222)" */
+	time_t agent_started; /* of the agent that wrote the file */
 	time_t last_start, last_end, last_success, next_run;
-	time_t repo_seen;      /* when a backup or init first succeeded in repository; 0: never */
-	long max_age_s;        /* no success for longer is unhealthy; 0: not checked (one-shot) */
-	long run_limit_s;      /* a run longer than this is stuck; 0: no limit */
-	enum status_result result; /* of the last finished run (maybe an earlier agent's) */
-	int running;           /* a run is in progress */
-	char running_op[16];   /* which: "backup" (or ""), "prune", "check", "forget" */
-	char message[512];     /* one line, no secrets */
-	char snapshot_id[80];  /* of the last successful backup */
-	long long bytes_added;
-	long files_new, files_changed;
+	time_t repo_seen;                       /* when a backup or init first succeeded in repository; 0: never */
+	long max_age_s;                         /* no success for longer is unhealthy; 0: not checked (one-shot) */
+	long run_limit_s;                       /* a run longer than this is stuck; 0: no limit */
+	enum status_result result;              /* of the last finished run (maybe an earlier agent's) */
+	int running;                            /* a run is in progress */
+	char running_op[16];                    /* which: "backup" (or ""), "prune", "check", "forget" */
+	char message[512];                      /* one line, no secrets */
+	char snapshot_id[80];                   /* of the last successful backup */
+	long long bytes_added, bytes_processed; /* of the last backup */
+	long files_new, files_changed, files_unmodified;
 	double duration_s;
-	long runs, failures, skipped_ticks; /* all agents' */
-	long agent_runs;                    /* runs of the agent that wrote the file */
-	long delayed_s;                     /* how late the last backup started (maintenance ran) */
+	/* Counters, all agents': runs = ok + incompletes + failures. */
+	long runs, failures, incompletes, skipped_ticks;
+	long delayed_runs;                          /* backups that started late (maintenance ran) */
+	long pre_hook_failures, post_hook_failures; /* hooks that failed, timed out or could not run */
+	long agent_runs;                            /* runs of the agent that wrote the file */
+	long delayed_s;                             /* how late the last backup started (maintenance ran) */
 	struct status_op forget, prune, check;
 	/* Label mode. */
-	char service[256]; /* the Swarm service it backs up ("" in seed mode) */
+	char service[256];   /* the Swarm service it backs up ("" in seed mode) */
 	char repo_path[256]; /* the repository's path on the server (runrestic -r) */
 	char host[256];      /* restic --host of its snapshots */
-	time_t gone;       /* when its service left this node (no longer scheduled); 0: present */
-	int refused;       /* its labels were refused: message says why; it never runs */
+	time_t gone;         /* when its service left this node (no longer scheduled); 0: present */
+	int refused;         /* its labels were refused: message says why; it never runs */
 };
 
 #define STATUS_JOBS_MAX 4096 /* entries in one STATUS_FILE */

@@ -54,6 +54,76 @@ static void test_round_trip(const char *path, time_t now)
 	CHECK(r.job[0] == 'h', "the job is kept: %s", r.job);
 }
 
+/* Every field set (each to its own value) survives a write and a read:
+ * the field table misses none. */
+static void fill_op(struct status_op *o, long base)
+{
+	o->last_start = 1600000000 + base;
+	o->last_end = 1600000010 + base;
+	o->last_success = 1600000020 + base;
+	o->result = STATUS_INCOMPLETE;
+	snprintf(o->message, sizeof(o->message), "op %ld", base);
+	o->duration_s = 1.25 + (double)base;
+	o->runs = base + 1;
+	o->failures = base + 2;
+	o->agent_runs = base + 3;
+	o->delayed_s = base + 4;
+	o->bytes_freed = base + 5;
+	o->removed = base + 6;
+	o->kept = base + 7;
+}
+
+static void test_every_field(const char *path, time_t now)
+{
+	struct status s, *v = NULL;
+	const struct status *w[1] = { &s };
+	size_t n = 0;
+
+	memset(&s, 0, sizeof(s));
+	snprintf(s.job, sizeof(s.job), "stack_db");
+	snprintf(s.repository, sizeof(s.repository), "sftp:restic@server:db (port 2222)");
+	s.agent_started = now - 1;
+	s.last_start = now - 2;
+	s.last_end = now - 3;
+	s.last_success = now - 4;
+	s.next_run = now + 5;
+	s.repo_seen = now - 6;
+	s.max_age_s = 7;
+	s.run_limit_s = 8;
+	s.result = STATUS_FAILED;
+	s.running = 1;
+	snprintf(s.running_op, sizeof(s.running_op), "prune");
+	snprintf(s.message, sizeof(s.message), "message");
+	snprintf(s.snapshot_id, sizeof(s.snapshot_id), "abcdef12");
+	s.bytes_added = 9;
+	s.bytes_processed = 10;
+	s.files_new = 11;
+	s.files_changed = 12;
+	s.files_unmodified = 13;
+	s.duration_s = 14.5;
+	s.runs = 15;
+	s.failures = 16;
+	s.incompletes = 17;
+	s.skipped_ticks = 18;
+	s.delayed_runs = 19;
+	s.pre_hook_failures = 20;
+	s.post_hook_failures = 21;
+	s.agent_runs = 22;
+	s.delayed_s = 23;
+	fill_op(&s.forget, 100);
+	fill_op(&s.prune, 200);
+	fill_op(&s.check, 300);
+	snprintf(s.service, sizeof(s.service), "stack_db");
+	snprintf(s.repo_path, sizeof(s.repo_path), "stack/db");
+	snprintf(s.host, sizeof(s.host), "node-id");
+	s.gone = now - 24;
+	s.refused = 1;
+	CHECK_INT(status_write_all(path, w, 1, 0), 0, "an entry with every field set is written");
+	CHECK_INT(status_read_all(path, &v, &n, why, sizeof(why)), 0, "and read back: %s", why);
+	CHECK(n == 1 && !memcmp(&v[0], &s, sizeof(s)), "every field comes back as it was written");
+	free(v);
+}
+
 static void test_carry_over(time_t now)
 {
 	struct status prev = { 0 }, s = { 0 };
@@ -325,16 +395,17 @@ static void test_many(const char *path, time_t now)
 	CHECK_INT(status_read_all(path, &back, &n, why, sizeof(why)), 0, "and read back");
 	CHECK_INT(n, 4, "four entries");
 	CHECK(n == 4 && !strcmp(back[0].job, "app_bad") && back[0].refused && back[1].job[0] && back[2].gone == 0 &&
-		      !strcmp(back[3].job, "app_old") && back[3].gone == now - 60 && !strcmp(back[2].repo_path, "app_files") &&
-		      !strcmp(back[2].host, "node1") && !strcmp(back[1].service, "app_db") &&
-		      back[1].agent_started == now - 7200,
+		      !strcmp(back[3].job, "app_old") && back[3].gone == now - 60 &&
+		      !strcmp(back[2].repo_path, "app_files") && !strcmp(back[2].host, "node1") &&
+		      !strcmp(back[1].service, "app_db") && back[1].agent_started == now - 7200,
 	      "sorted by name, with service, repo_path, host, gone, refused and the agent's start");
 	CHECK(status_read(path, &v[0], why, sizeof(why)) < 0, "a seed-mode read refuses a file of many jobs");
 	job(&v[0], "app_db", now);
 	free(back);
 
 	CHECK_INT(status_health_all(v, 4, now, why, sizeof(why)), 0, "two ok, one refused, one gone: healthy");
-	CHECK(strstr(why, "healthy: 3 jobs") && strstr(why, "app_bad: its labels are refused") && !strstr(why, "app_old"),
+	CHECK(strstr(why, "healthy: 3 jobs") && strstr(why, "app_bad: its labels are refused") &&
+		      !strstr(why, "app_old"),
 	      "the refused job is named, the gone one is not (%s)", why);
 	v[1].result = STATUS_FAILED;
 	v[1].agent_runs = 3;
@@ -377,6 +448,7 @@ int main(void)
 	tzset();
 	snprintf(path, sizeof(path), "%s/status.json", dir);
 	test_round_trip(path, now);
+	test_every_field(path, now);
 	test_carry_over(now);
 	test_running(now);
 	test_schedules();
