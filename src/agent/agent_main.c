@@ -22,6 +22,7 @@
 #include "procenv.h"
 #include "runner.h"
 #include "status.h"
+#include "statusview.h"
 
 #ifndef RDS_VERSION
 #define RDS_VERSION "0.1.0"
@@ -42,7 +43,8 @@ static void on_chld(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage: rds-agent [FLAGS] [health | hook pre|post | forget [--dry-run] | prune | check]\n"
+	fprintf(f, "Usage: rds-agent [FLAGS] [status [--json] | health | hook pre|post | forget [--dry-run] | prune | "
+		   "check]\n"
 		   "\n"
 		   "Backs up BACKUP_PATH with restic to sftp:SSH_HOST:REPO_PATH on the RUN_AT schedule,\n"
 		   "running PRE_HOOK and POST_HOOK in one running container of SERVICE_NAME on this node.\n"
@@ -57,6 +59,9 @@ static void usage(FILE *f)
 		   "\n"
 		   "Commands:\n"
 		   "  (none)        run the schedule (or one backup when RUN_AT is empty)\n"
+		   "  status [--json]  a table of every job from STATUS_FILE: state, last success and\n"
+		   "                its age, next run, last snapshot, bytes added, runs, failures,\n"
+		   "                skipped/delayed ticks, forget/prune/check; --json prints the file\n"
 		   "  health        print the health verdict from STATUS_FILE; exit 0 healthy, 1 unhealthy\n"
 		   "  hook pre|post run one hook now and print its output\n"
 		   "  forget [--dry-run]  apply FORGET_KEEP_* to this job's snapshots now; --dry-run\n"
@@ -115,6 +120,38 @@ static void log_policy(const struct config *c)
 		 c->check_scheduled ? "'" : "");
 }
 
+static int cmd_status(const struct config *c, int json)
+{
+	struct status *v = NULL;
+	size_t n = 0;
+	char err[1024];
+
+	if (json) {
+		char *text = NULL;
+		size_t len = 0;
+		/* The file as it is: what the agent wrote, for programs. */
+		if (status_read_all(c->status_file, &v, &n, err, sizeof(err)) < 0 ||
+		    read_file_bounded(c->status_file, 16 * 1024 * 1024, &text, &len) < 0) {
+			fprintf(stderr, "rds-agent: %s\n", v ? strerror(errno) : err);
+			free(v);
+			return 1;
+		}
+		fwrite(text, 1, len, stdout);
+		if (len && text[len - 1] != '\n')
+			putchar('\n');
+		free(text);
+		free(v);
+		return 0;
+	}
+	if (status_read_all(c->status_file, &v, &n, err, sizeof(err)) < 0) {
+		fprintf(stderr, "rds-agent: %s (has the agent run yet?)\n", err);
+		return 1;
+	}
+	statusview_print(stdout, v, n, time(NULL));
+	free(v);
+	return 0;
+}
+
 static int cmd_health(const struct config *c)
 {
 	struct status *v = NULL;
@@ -145,7 +182,7 @@ int main(int argc, char **argv)
 	struct jobspec spec;
 	struct job job;
 	char err[1024];
-	int optind_ = 1, rc = 2, r, dry_run = 0;
+	int optind_ = 1, rc = 2, r, dry_run = 0, json = 0;
 	const char *cmd = NULL, *hook = NULL;
 
 	config_init(&cfg);
@@ -160,7 +197,8 @@ int main(int argc, char **argv)
 		 * for as long as the agent lives (the values are copied now). */
 		static const char *const hook_env[] = { "PRE_HOOK", "POST_HOOK", NULL };
 		if (procenv_blank(hook_env, err, sizeof(err)) < 0)
-			fprintf(stderr, "rds-agent: warning: PRE_HOOK/POST_HOOK stay visible in /proc/%ld/environ: %s\n",
+			fprintf(stderr,
+				"rds-agent: warning: PRE_HOOK/POST_HOOK stay visible in /proc/%ld/environ: %s\n",
 				(long)getpid(), err);
 	}
 	r = config_parse_args(&cfg, argc, argv, &optind_, err, sizeof(err));
@@ -184,18 +222,27 @@ int main(int argc, char **argv)
 		dry_run = 1;
 		optind_++;
 	}
-	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "hook") && strcmp(cmd, "run") && strcmp(cmd, "prune") &&
-	     strcmp(cmd, "check") && strcmp(cmd, "forget")) ||
+	if (cmd && !strcmp(cmd, "status") && optind_ < argc && !strcmp(argv[optind_], "--json")) {
+		json = 1;
+		optind_++;
+	}
+	if ((cmd && strcmp(cmd, "health") && strcmp(cmd, "status") && strcmp(cmd, "hook") && strcmp(cmd, "run") &&
+	     strcmp(cmd, "prune") && strcmp(cmd, "check") && strcmp(cmd, "forget")) ||
 	    optind_ < argc ||
 	    (cmd && !strcmp(cmd, "hook") && (!hook || (strcmp(hook, "pre") && strcmp(hook, "post"))))) {
 		fprintf(stderr,
-			"rds-agent: unexpected argument '%s'; commands are: health, hook pre, hook post, forget "
+			"rds-agent: unexpected argument '%s'; commands are: status [--json], health, hook pre, hook "
+			"post, forget "
 			"[--dry-run], prune, check (see --help)\n",
 			optind_ < argc ? argv[optind_] : cmd);
 		goto out;
 	}
 	if (cmd && !strcmp(cmd, "health")) {
 		rc = cmd_health(&cfg);
+		goto out;
+	}
+	if (cmd && !strcmp(cmd, "status")) {
+		rc = cmd_status(&cfg, json);
 		goto out;
 	}
 	if (config_validate(&cfg, CONFIG_AGENT, err, sizeof(err)) < 0) {
@@ -213,7 +260,8 @@ int main(int argc, char **argv)
 		struct runner_opts ro = { &cfg, &stop, 1, time(NULL) };
 		if (cmd) {
 			fprintf(stderr,
-				"rds-agent: '%s' works on the one job of seed mode; with DISCOVER=labels use runrestic -r "
+				"rds-agent: '%s' works on the one job of seed mode; with DISCOVER=labels use runrestic "
+				"-r "
 				"REPO (see runrestic --help for the jobs' repositories)\n",
 				cmd);
 			goto out;
@@ -238,9 +286,8 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (job_prepare(&job, &cfg, &spec, &stop, err, sizeof(err)) < 0 ||
-	    (cfg.scheduled &&
-	     runner_health_window(cfg.health_max_age_s, &cfg.cron, cfg.run_at, &job.st.max_age_s, err, sizeof(err)) <
-		     0)) {
+	    (cfg.scheduled && runner_health_window(cfg.health_max_age_s, &cfg.cron, cfg.run_at, &job.st.max_age_s, err,
+						   sizeof(err)) < 0)) {
 		fprintf(stderr, "rds-agent: %s\n", err);
 		rc = 2;
 		goto out;

@@ -295,18 +295,6 @@ int job_run_hook(struct job *j, const char *which)
 	return rc;
 }
 
-static void format_bytes(long long b, char *buf, size_t len)
-{
-	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
-	double v = (double)b;
-	int u = 0;
-	while (v >= 1024 && u < 4) {
-		v /= 1024;
-		u++;
-	}
-	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
-}
-
 static void fmt_when(time_t t, char *buf, size_t len)
 {
 	struct tm tm;
@@ -404,7 +392,7 @@ static enum status_result run_backup(struct job *j, char *msg, size_t msglen)
 		j->st.files_changed = sum.files_changed;
 		j->st.files_unmodified = sum.files_unmodified;
 	}
-	format_bytes(sum.data_added, added, sizeof(added));
+	status_fmt_bytes(sum.data_added, added, sizeof(added));
 	switch (o) {
 	case RESTIC_OK:
 	case RESTIC_INCOMPLETE:

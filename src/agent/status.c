@@ -370,6 +370,18 @@ int status_read(const char *path, struct status *s, char *err, size_t errlen)
 	return 0;
 }
 
+void status_fmt_bytes(long long b, char *buf, size_t len)
+{
+	const char *units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)b;
+	int u = 0;
+	while (v >= 1024 && u < 4) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(buf, len, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+}
+
 void status_fmt_duration(long s, char *buf, size_t len)
 {
 	if (s < 0)

@@ -97,6 +97,9 @@ int status_health(const struct status *s, time_t now, char *why, size_t whylen);
  * be refused the same). why names every unhealthy job and every warning. */
 int status_health_all(const struct status *v, size_t n, time_t now, char *why, size_t whylen);
 
+/* "1.5 MiB", "312 B": a size for people (binary units). */
+void status_fmt_bytes(long long b, char *buf, size_t len);
+
 /* "2h13m", "3d4h", "45s": a duration for people. */
 void status_fmt_duration(long s, char *buf, size_t len);
 
