@@ -77,6 +77,15 @@ static const struct cfgtab_entry entries[] = {
 	  "most restic operations at once, over all jobs (1..16); never two on one repository" },
 	{ "VOLUMES_ROOT", "volumes-root", 0, CFG_STR, OFF(volumes_root), "/var/lib/docker/volumes",
 	  "label mode: the node's Docker volume directory, mounted read-only into the agent" },
+	{ "METRICS_ADDR", "metrics-addr", 0, CFG_STR, OFF(metrics_addr), "",
+	  "serve Prometheus metrics at http://ADDR/metrics (:9469, 127.0.0.1:9469, [::1]:9469); empty: off" },
+	{ "NOTIFY_URLS", "notify-urls", 0, CFG_STR, OFF(notify_urls), "",
+	  "where to send notifications, space separated (generic+https://, ntfy://, gotify://, slack://, "
+	  "discord://; see README)" },
+	{ "NOTIFY_ON", "notify-on", 0, CFG_STR, OFF(notify_on), "failure",
+	  "failure: every failure; change: also the first success after one; always: every run" },
+	{ "PING_URL", "ping-url", 0, CFG_STR, OFF(ping_url), "",
+	  "dead-man's switch (healthchecks.io form): URL/start, URL on success, URL/fail on failure" },
 	{ "STATUS_FILE", "status-file", 0, CFG_STR, OFF(status_file), "/var/lib/rds/status.json",
 	  "JSON status of every run, read by 'rds-agent health'; keep it on a volume" },
 	{ "DOCKER_HOST", "docker-host", 0, CFG_STR, OFF(docker_host), "",
@@ -470,6 +479,24 @@ static int check_label_mode(struct config *c, enum config_mode mode, char *err, 
 	return 0;
 }
 
+/* NOTIFY_ON; NOTIFY_URLS and PING_URL are checked where they are parsed
+ * (notifier_init), METRICS_ADDR where it is opened. */
+static int check_notify(struct config *c, char *err, size_t errlen)
+{
+	static const char *const on[] = { "failure", "change", "always" };
+
+	for (int i = 0; i < 3; i++)
+		if (c->notify_on && !strcmp(c->notify_on, on[i])) {
+			c->notify = i;
+			return 0;
+		}
+	snprintf(err, errlen,
+		 "NOTIFY_ON='%.100s' is not valid; use failure (every failure), change (also the first success "
+		 "after one) or always",
+		 c->notify_on ? c->notify_on : "");
+	return -1;
+}
+
 int config_validate(struct config *c, enum config_mode mode, char *err, size_t errlen)
 {
 	char msg[256];
@@ -510,7 +537,7 @@ int config_validate(struct config *c, enum config_mode mode, char *err, size_t e
 			 c->backup_path ? c->backup_path : "");
 		return -1;
 	}
-	if (check_durations(c, err, errlen) < 0)
+	if (check_durations(c, err, errlen) < 0 || check_notify(c, err, errlen) < 0)
 		return -1;
 	if (!c->status_file || c->status_file[0] != '/') {
 		snprintf(err, errlen, "STATUS_FILE='%.200s' must be an absolute path", c->status_file);

@@ -23,6 +23,7 @@ struct config {
 	char *restic_bin, *run_dir, *log_format;
 	char *prune_at, *check_at, *prune_args, *check_args;
 	char *discover, *max_parallel_text, *volumes_root; /* label mode */
+	char *metrics_addr, *notify_urls, *notify_on, *ping_url;
 	char *keep[8]; /* FORGET_KEEP_LAST..YEARLY, _WITHIN, _TAG: retention_vars' order */
 	long hook_timeout_s, stop_timeout_s, backup_timeout_s, health_max_age_s;
 	int verbose;
@@ -36,9 +37,11 @@ struct config {
 	struct retention retention;           /* FORGET_KEEP_* */
 	int label_mode;                       /* DISCOVER=labels */
 	int max_parallel;                     /* MAX_PARALLEL */
+	int notify;                           /* NOTIFY_ON: CONFIG_NOTIFY_* */
 };
 
 enum config_mode { CONFIG_AGENT, CONFIG_RUNRESTIC };
+enum { CONFIG_NOTIFY_FAILURE, CONFIG_NOTIFY_CHANGE, CONFIG_NOTIFY_ALWAYS };
 
 /* Sets every default. */
 void config_init(struct config *c);
