@@ -14,11 +14,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "child.h"
 #include "config.h"
 #include "job.h"
 #include "log.h"
 #include "restic.h"
+#include "resticver.h"
 #include "status.h"
 
 static void print_argv(FILE *f, char *const *v)
@@ -32,37 +32,17 @@ static void print_argv(FILE *f, char *const *v)
 	fputc('\n', f);
 }
 
-struct version {
-	int major, minor, seen;
-};
-
-static void version_line(void *ud, int stream, const char *line)
-{
-	struct version *v = ud;
-
-	if (stream == 1 && !v->seen && sscanf(line, "restic %d.%d", &v->major, &v->minor) == 2)
-		v->seen = 1;
-}
-
 /* restic 0.16 and later wait for a lock with --retry-lock: the agent holds
  * an exclusive one for a moment after every backup with a retention policy
  * (forget), and during a prune or check. 0.14 does not know the flag. */
 static int knows_retry_lock(const char *bin, char *const *envp)
 {
-	char *argv[] = { (char *)bin, "version", NULL };
-	struct child_spec spec = { 0 };
-	struct child_result res;
-	struct version v = { 0 };
-	char err[256];
+	char v[64];
+	int major, minor;
 
-	spec.argv = argv;
-	spec.envp = envp;
-	spec.on_line = version_line;
-	spec.ud = &v;
-	spec.timeout_ms = 5000;
-	if (child_run(&spec, &res, err, sizeof(err)) < 0 || res.code != 0 || !v.seen)
+	if (restic_version(bin, envp, v, sizeof(v)) < 0 || restic_version_parse(v, &major, &minor) < 0)
 		return 0;
-	return v.major > 0 || v.minor >= 16;
+	return major > 0 || minor >= 16;
 }
 
 /* The agent's restricted environment for restic, plus what an interactive
