@@ -257,7 +257,7 @@ int main(int argc, char **argv)
 	rds_log_init(cfg.verbose ? RDS_LOG_DEBUG : RDS_LOG_INFO, !strcmp(cfg.log_format, "json"));
 	install_signals();
 	if (cfg.label_mode) {
-		struct runner_opts ro = { &cfg, &stop, 1, time(NULL) };
+		struct runner_opts ro = { &cfg, &stop, 1, time(NULL), RDS_VERSION };
 		if (cmd) {
 			fprintf(stderr,
 				"rds-agent: '%s' works on the one job of seed mode; with DISCOVER=labels use runrestic "
@@ -278,7 +278,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (cfg.scheduled && !cmd) {
-		struct runner_opts ro = { &cfg, &stop, 0, time(NULL) };
+		struct runner_opts ro = { &cfg, &stop, 0, time(NULL), RDS_VERSION };
 		log_info("rds-agent %s: schedule '%s'%s%s, host %s", RDS_VERSION, cfg.run_at, *cfg.tz ? " in " : "",
 			 cfg.tz, cfg.backup_host);
 		log_policy(&cfg);

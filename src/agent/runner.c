@@ -18,6 +18,7 @@
 #include "jobq.h"
 #include "log.h"
 #include "maint.h"
+#include "resticver.h"
 #include "runner_int.h"
 
 /* Added to twice the schedule's longest gap: a run's own duration and a
@@ -122,6 +123,10 @@ static void worker_main(struct runner *r, struct rjob *rj, int fd)
 		close(r->disco_in);
 	if (r->disco_out >= 0)
 		close(r->disco_out);
+	/* Nor the metrics port: a scrape the agent closed must not stay open
+	 * in a worker. */
+	if (r->http_on)
+		httpd_close(&r->http);
 	rj->job.publish = worker_publish;
 	rj->job.publish_ud = &fd;
 	sigprocmask(SIG_SETMASK, &r->orig_mask, NULL);
@@ -392,7 +397,7 @@ static int loop(struct runner *r)
 	for (;;) {
 		struct pollfd *fds;
 		struct rjob **who;
-		size_t nf = 0;
+		size_t nf = 0, nw;
 		int timeout, rc;
 		/* One now for starting and for the wake-up: a tick that comes
 		 * due between the two would otherwise count as neither (not
@@ -411,8 +416,8 @@ static int loop(struct runner *r)
 		}
 		if (r->o->label_mode && !r->o->stop->requested)
 			runner_disco_maybe_start(r);
-		fds = calloc(r->n + 1, sizeof(*fds));
-		who = calloc(r->n + 1, sizeof(*who));
+		fds = calloc(r->n + 1 + HTTPD_NFDS, sizeof(*fds));
+		who = calloc(r->n + 1 + HTTPD_NFDS, sizeof(*who));
 		if (!fds || !who) {
 			free(fds);
 			free(who);
@@ -430,14 +435,24 @@ static int loop(struct runner *r)
 				fds[nf].events = POLLIN;
 				who[nf++] = r->jobs[i];
 			}
+		nw = nf; /* [0, nw): the workers' and the helper's */
+		if (r->http_on)
+			nf += (size_t)httpd_pollfds(&r->http, fds + nf, HTTPD_NFDS);
 		timeout = r->o->stop->requested ? 200 : ms_until(jobq_wakeup(&r->q, now));
 		timeout = runner_disco_timeout(r, timeout);
+		if (r->http_on) {
+			int t = httpd_timeout_ms(&r->http, mono_ms());
+			if (t >= 0 && t < timeout)
+				timeout = t;
+		}
 		{
 			struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000L };
 			rc = ppoll(fds, nf, &ts, &r->orig_mask);
 		}
+		if (r->http_on)
+			httpd_service(&r->http, fds, (int)nf, mono_ms(), runner_metrics_render, r);
 		if (rc > 0)
-			for (size_t i = 0; i < nf; i++) {
+			for (size_t i = 0; i < nw; i++) {
 				if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
 					continue;
 				if (who[i])
@@ -523,6 +538,27 @@ static int seed_job(struct runner *r, struct jobspec *seed)
 	return 0;
 }
 
+/* METRICS_ADDR: the port opened before the first run (a bad address is a
+ * configuration error), restic's version asked once for the build info. */
+static int metrics_open(struct runner *r)
+{
+	const struct config *c = r->cfg;
+	char err[512];
+
+	if (!c->metrics_addr || !*c->metrics_addr)
+		return 0;
+	if (httpd_open(&r->http, c->metrics_addr, err, sizeof(err)) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	r->http_on = 1;
+	if (!r->o->label_mode && gethostname(r->node, sizeof(r->node)) < 0)
+		r->node[0] = '\0';
+	restic_version(c->restic_bin, NULL, r->restic_version, sizeof(r->restic_version));
+	log_info("metrics: serving Prometheus metrics on %s (port %d), path /metrics", c->metrics_addr, r->http.port);
+	return 0;
+}
+
 int runner_run(const struct runner_opts *o, struct jobspec *seed)
 {
 	struct runner r;
@@ -545,8 +581,12 @@ int runner_run(const struct runner_opts *o, struct jobspec *seed)
 	} else if (seed_job(&r, seed) < 0) {
 		goto out;
 	}
+	if (metrics_open(&r) < 0)
+		goto out;
 	rc = loop(&r);
 out:
+	if (r.http_on)
+		httpd_close(&r.http);
 	runner_disco_stop(&r);
 	for (size_t i = 0; i < r.n; i++)
 		runner_free_job(r.jobs[i]);

@@ -23,10 +23,11 @@
 #include "jobspec.h"
 
 struct runner_opts {
-	const struct config *cfg;    /* borrowed */
-	struct job_stop *stop;       /* set by the agent's signal handler */
-	int label_mode;              /* DISCOVER=labels */
+	const struct config *cfg; /* borrowed */
+	struct job_stop *stop;    /* set by the agent's signal handler */
+	int label_mode;           /* DISCOVER=labels */
 	time_t agent_started;
+	const char *version; /* ours, for the metrics */
 };
 
 /* Runs until a stop request. seed: seed mode's one job (stolen: freed by

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include "httpd.h"
 #include "jobq.h"
 #include "runner.h"
 
@@ -61,6 +62,11 @@ struct runner {
 	char disco_err[512];
 	int seq;
 	size_t peak_live; /* the most jobs live at once */
+	/* METRICS_ADDR */
+	struct httpd http;
+	int http_on;
+	char node[256];          /* the node label: the Swarm node's name, else the host name */
+	char restic_version[64]; /* "" unknown */
 };
 
 void runner_fmt_local(time_t t, char *buf, size_t len);
@@ -76,5 +82,8 @@ int runner_disco_timeout(const struct runner *r, int timeout_ms);
 void runner_disco_read(struct runner *r);
 void runner_disco_stop(struct runner *r);
 void runner_after_run(struct runner *r, struct rjob *rj);
+
+/* runner_metrics.c: an httpd_render_fn (ud: the runner). */
+int runner_metrics_render(void *ud, char **body, size_t *len);
 
 #endif

@@ -412,6 +412,8 @@ static void apply_table(struct runner *r, const struct discovery_table *t)
 	};
 	time_t now = time(NULL);
 
+	if (t->node_name && *t->node_name)
+		snprintf(r->node, sizeof(r->node), "%s", t->node_name);
 	if (r->disco_err[0]) {
 		log_info("discovery: Docker answers again");
 		r->disco_err[0] = '\0';
