@@ -14,6 +14,9 @@
 #     how much of rds-discover's is libcurl's libraries; CPU seconds and
 #     wake-ups per minute of each; Docker API requests per minute (target:
 #     none; the /events stream stays open) against the poller's.
+#  1b. scrapes: BENCH_SCRAPES (200) scrapes of /metrics one after another
+#     with the NSVC jobs: the agent's CPU time per scrape (target < 1 ms)
+#     and the size of the answer.
 #  2. latency: BENCH_RUNS (10) services created one by one: from the start
 #     of `docker service create`, and from the container's State.StartedAt,
 #     to the agent's "job NAME: scheduled" log line (its own time stamp);
@@ -46,6 +49,10 @@ agent_env unused
 unset REPO_PATH BACKUP_HOST
 AT="0 $(((10#$(date -u +%H) + 12) % 24)) * * *"
 export TZ=UTC DISCOVER=labels RUN_AT="$AT" VOLUMES_ROOT=$RDS_DOCKER_DATA/volumes
+# The metrics port open (scraped only in 1b), so that the idle numbers are
+# those of an agent that serves it.
+MPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export METRICS_ADDR=127.0.0.1:$MPORT
 
 # ---- helpers ----
 ours_gone() { [ -z "$(dk ps -aq -f "name=$P")" ]; }
@@ -200,6 +207,19 @@ ratio "idle RSS (agent / sleep)" "$a_max" "$sleep_kb" "KiB"
 ratio "idle RSS (agent's tree / sleep)" "$tree_max" "$sleep_kb" "KiB, agent + rds-discover"
 [ "$((r1 - r0))" = 0 ] && ok "no Docker request while idle with $NSVC services" ||
 	not_ok "Docker requests while idle" "$((r1 - r0)): $(tail -n "$((r1 - r0))" "$REQ" | cut -d' ' -f2- | sort | uniq -c | head -n 5)"
+
+# ---- 1b. scrapes ----
+SCRAPES=${BENCH_SCRAPES:-200}
+c0=$(cpu_ns "$APID")
+ok_n=0
+for _ in $(seq 1 "$SCRAPES"); do
+	curl -sf -o "$T_DIR/scrape.txt" "http://$METRICS_ADDR/metrics" && ok_n=$((ok_n + 1))
+done
+c1=$(cpu_ns "$APID")
+per=$(awk -v ns="$((c1 - c0))" -v n="$SCRAPES" 'BEGIN { printf "%.3f", ns / 1e6 / n }')
+result "scrape: agent CPU per /metrics scrape" "$per" ms "$ok_n of $SCRAPES answered, $(wc -c <"$T_DIR/scrape.txt") bytes, $(grep -c '^rds_' "$T_DIR/scrape.txt") samples, $NSVC jobs; target < 1"
+ratio "scrape CPU (agent / 1 ms target)" "$per" 1 "ms per scrape, $NSVC jobs"
+[ "$ok_n" = "$SCRAPES" ] && ok "every scrape answered" || not_ok "scrapes answered" "$ok_n of $SCRAPES"
 
 # ---- 2. latency ----
 : >"$T_DIR/lat-create"

@@ -14,6 +14,7 @@ pkgs=(
 	restic openssh-client openssh-server                              # backups over SFTP
 	docker.io iproute2 iptables busybox-static debootstrap            # a private swarm
 	python3 python3-croniter tzdata valgrind procps util-linux faketime   # tests
+	prometheus curl                                                   # metrics: a real scraper, promtool
 )
 case ${1:-all} in
 all) ;;
