@@ -208,8 +208,8 @@ wait_for 60 is_healthy "$server" && ok "the server's healthcheck says healthy" |
 # stdout only: without a terminal, sh's prompt and notes (stderr) can overtake it.
 docker exec "$agent" sh -i </dev/null >"$E2E_DIR/agent-login.txt" 2>"$E2E_DIR/agent-login.err"
 grep -q "runrestic" "$E2E_DIR/agent-login.txt" && grep -q "Default command" "$E2E_DIR/agent-login.txt" &&
-	grep -q "^Status: healthy" "$E2E_DIR/agent-login.txt" &&
-	ok "an interactive sh in the agent prints the help, the default command and the status" ||
+	grep -q "^Health: healthy" "$E2E_DIR/agent-login.txt" && grep -Eq "^JOB +STATE +LAST SUCCESS" "$E2E_DIR/agent-login.txt" &&
+	ok "an interactive sh in the agent prints the help, the default command, the jobs' status table and the health" ||
 	{ not_ok "agent login help"; show "$E2E_DIR/agent-login.txt"; }
 docker exec "$server" sh -i </dev/null >"$E2E_DIR/server-login.txt" 2>"$E2E_DIR/server-login.err"
 grep -q "sshd port 2222" "$E2E_DIR/server-login.txt" && grep -Eq "^  db +[0-9.]+ (B|KiB|MiB) " "$E2E_DIR/server-login.txt" &&
