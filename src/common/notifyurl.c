@@ -1,7 +1,7 @@
 /* notifyurl: see notifyurl.h. A URL is split once (url.h) with every part
- * checked; each form then builds its request from the parts. Decoded values that go into a header may hold no
- * control character (no header can be smuggled in with %0d%0a), values for
- * a JSON body must be UTF-8. */
+ * checked; each form then builds its request from the parts. Decoded values
+ * that go into a header may hold no control character (no header can be
+ * smuggled in with %0d%0a); values for a JSON body are UTF-8 (url.h). */
 #include "notifyurl.h"
 
 #include <ctype.h>
@@ -198,6 +198,7 @@ static int set_url(struct notifyurl *u, const char *fmt, ...)
 }
 
 #define NOMEM() fail(err, errlen, "out of memory")
+
 /* shoutrrr's header key form: "@xApiKey" is "X-Api-Key". */
 static int header_name(const char *key, char *dst, size_t cap)
 {
@@ -302,12 +303,13 @@ static int parse_generic(struct url_parts *p, struct notifyurl *u, char *err, si
 	url_base(scheme, p, base, sizeof(base));
 	rc = set_url(u, "%s%.*s%s", base, (int)(p->pathlen ? p->pathlen : 1), p->pathlen ? p->path : "/",
 		     query ? query : "");
+	/* The path and the query kept may hold a token too. */
+	if (rc < 0 || notifyurl_add_userinfo(u, p) < 0 || notifyurl_add_secret(u, p->path, p->pathlen) < 0 ||
+	    (query && notifyurl_add_secret(u, query + 1, qlen - 1) < 0)) {
+		free(query);
+		return NOMEM();
+	}
 	free(query);
-	if (rc < 0 || notifyurl_add_userinfo(u, p) < 0)
-		return NOMEM();
-	/* The path and the query may hold a token too. */
-	if (notifyurl_add_secret(u, p->path, p->pathlen) < 0)
-		return NOMEM();
 	return 0;
 }
 
