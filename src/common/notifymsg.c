@@ -295,7 +295,7 @@ static void event_text(const struct notify_event *ev, const char *title, int ent
 	dst[utf8_trim_cut(dst, k)] = '\0';
 }
 
-/* dst cut to max bytes, whole characters. */
+/* s cut to at most max bytes, whole characters. */
 static void cut_to(char *s, size_t max)
 {
 	size_t n = strlen(s);

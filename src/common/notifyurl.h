@@ -8,7 +8,9 @@
  *       generic://host/path is https unless ?disabletls=yes). The body is
  *       our JSON event document (notifymsg.h). ?method=POST|PUT; ?@Name=value
  *       adds the header Name (shoutrrr's camelCase form: @xApiKey is
- *       X-Api-Key); every other parameter stays in the URL requested.
+ *       X-Api-Key); the options that shape shoutrrr's own body (template,
+ *       title, contenttype, messagekey, titlekey, $key) are refused; every
+ *       other parameter stays in the URL requested.
  *   ntfy://[user:pass@]host[:port]/topic, ntfy://:token@host/topic: ntfy's
  *       JSON publish (POST / with the topic in the body), basic auth or
  *       "Authorization: Bearer token". ?scheme=http|https (https),
@@ -26,15 +28,16 @@
  *       (Slack, Mattermost, Rocket.Chat), requested as written.
  *   discord://token@webhookid: https://discord.com/api/webhooks/ID/TOKEN.
  *       ?username=, ?avatar= (or ?avatarurl=), ?title=.
- * Any other parameter of ntfy, gotify, slack and discord URLs is refused
- * by name (a typo must not be ignored). A '#' must be written %23, any
- * other character outside RFC 3986's set percent-encoded.
+ * Any other parameter of ntfy, gotify, slack and discord URLs is refused (a
+ * typo must not be ignored). A '#' must be written %23, any other character
+ * outside RFC 3986's set percent-encoded.
  *
  * PING_URL has its own forms (pingurl.h) over the same struct.
  *
  * Secrets: passwords and tokens are in url and headers only. Every error
  * text and notifyurl_redact show the scheme and host (and port), never a
- * path, user, password, token or query. */
+ * path, user, password, token or a query's value (an unknown option is
+ * named only when its name is a short word of letters and '_'). */
 #ifndef RDS_NOTIFYURL_H
 #define RDS_NOTIFYURL_H
 #include <stddef.h>
