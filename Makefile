@@ -1,6 +1,6 @@
 # restic-docker-swarm: plain Makefile.
 #   make               build/rds-agent, build/rds-hook, build/rds-discover, build/runrestic,
-#                      build/rds-server
+#                      build/rds-server, build/rds-notify
 #   make test          unit tests
 #   make SANITIZE=1 test   the same under ASan+UBSan (objects in build-san/)
 #   make valgrind      unit tests under valgrind
@@ -21,11 +21,13 @@ HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 CFLAGS  ?= -O2 -g
 # The tree: src/common (shared by every program), src/agent (rds-agent and
 # runrestic), src/docker (the Docker API helpers rds-hook and rds-discover),
-# src/server (rds-server). Each program's main is its *_main.c.
-SRC_DIRS := src/common src/agent src/docker src/server
+# src/server (rds-server), src/notify (rds-notify, the notification sender).
+# Each program's main is its *_main.c.
+SRC_DIRS := src/common src/agent src/docker src/server src/notify
 CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(addprefix -I,$(SRC_DIRS))
 # --as-needed: each program loads only the libraries it calls; rds-agent
-# then never maps libcurl and its TLS stack (only rds-hook does).
+# then never maps libcurl and its TLS stack (only the helpers rds-hook,
+# rds-discover and rds-notify do).
 LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -lm
 
@@ -46,7 +48,8 @@ TEST_SRC := $(wildcard tests/unit/test_*.c)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_SRC := $(wildcard tests/tools/*.c)
 TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
-PROGS    := $(BUILD)/rds-agent $(BUILD)/rds-hook $(BUILD)/rds-discover $(BUILD)/runrestic $(BUILD)/rds-server
+PROGS    := $(BUILD)/rds-agent $(BUILD)/rds-hook $(BUILD)/rds-discover $(BUILD)/runrestic $(BUILD)/rds-server \
+            $(BUILD)/rds-notify
 
 .PHONY: all test valgrind clean format demo demo-down bench
 all: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
@@ -70,6 +73,9 @@ $(BUILD)/runrestic: src/agent/runrestic_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/rds-server: src/server/server_main.c $(BUILD)/librds.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
+
+$(BUILD)/rds-notify: src/notify/notify_main.c $(BUILD)/librds.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/t.h tests/unit/fakeenv.h $(BUILD)/librds.a | $(BUILD)/tests

@@ -64,6 +64,9 @@ step 35-docker_hooks-valgrind env VALGRIND=1 bash tests/integration/35-docker_ho
 # rds-discover, the label mode helper, runs for the agent's whole life.
 step 46-discover-sanitize env BUILD=build-san bash tests/integration/46-discover.sh
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
+# rds-notify, the notification helper, under both checkers.
+step 80-notify_send-sanitize env BUILD=build-san bash tests/integration/80-notify_send.sh
+step 80-notify_send-valgrind env NOTIFY_WRAP="$VG" bash tests/integration/80-notify_send.sh
 step 20-agent_sftp-valgrind env AGENT_WRAP="$VG" bash tests/integration/20-agent_sftp.sh
 step 40-agent_docker-valgrind env AGENT_WRAP="$VG" bash tests/integration/40-agent_docker.sh
 step 70-labels-sanitize env BUILD=build-san bash tests/integration/70-labels.sh
