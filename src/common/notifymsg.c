@@ -72,15 +72,11 @@ int notify_on_parse(const char *s, enum notify_on *out, char *err, size_t errlen
 	return -1;
 }
 
-int notify_on_wants(enum notify_on on, enum notify_event_kind k, int changed)
+int notify_on_wants(enum notify_on on, enum notify_event_kind k)
 {
-	if (on == NOTIFY_ON_ALWAYS)
+	if (on == NOTIFY_ON_ALWAYS || notify_event_is_failure(k))
 		return 1;
-	if (k == NOTIFY_BACKUP_OK)
-		return 0;
-	if (k == NOTIFY_BACKUP_RECOVERED)
-		return 1;
-	return on == NOTIFY_ON_FAILURE || changed;
+	return on == NOTIFY_ON_CHANGE && k == NOTIFY_BACKUP_RECOVERED;
 }
 
 /* YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM) */

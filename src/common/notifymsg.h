@@ -49,11 +49,9 @@ int notify_event_kind(const char *name, enum notify_event_kind *out);
 int notify_event_is_failure(enum notify_event_kind k);
 
 /* NOTIFY_ON: which events are sent.
- *   failure (the default): every failure, and backup_recovered (so that a
- *     person who was told of a fault is told it is gone);
- *   change: a failure only when the job's state changed (its first
- *     failure after a success, or a different failure), and
- *     backup_recovered;
+ *   failure (the default): every failure (every kind but recovered, ok);
+ *   change: every failure, and backup_recovered: the first success after
+ *     a failure, so that whoever was told of a fault hears it is gone;
  *   always: every event, backup_ok included. */
 enum notify_on { NOTIFY_ON_FAILURE, NOTIFY_ON_CHANGE, NOTIFY_ON_ALWAYS };
 
@@ -61,9 +59,8 @@ enum notify_on { NOTIFY_ON_FAILURE, NOTIFY_ON_CHANGE, NOTIFY_ON_ALWAYS };
  * naming NOTIFY_ON, showing the value and the valid ones. */
 int notify_on_parse(const char *s, enum notify_on *out, char *err, size_t errlen);
 
-/* 1 when an event of kind k is sent under on; changed says whether the
- * job's state differs from the one its last event left (the agent knows). */
-int notify_on_wants(enum notify_on on, enum notify_event_kind k, int changed);
+/* 1 when an event of kind k is sent under on. */
+int notify_on_wants(enum notify_on on, enum notify_event_kind k);
 
 #define NOTIFY_FIELD_MAX 256 /* job, service, node */
 #define NOTIFY_REPO_MAX 1024

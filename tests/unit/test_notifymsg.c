@@ -43,18 +43,21 @@ static void notify_on(void)
 		      !strcmp(err, "NOTIFY_ON='sometimes\\x1b': use failure (the default), change or always"),
 	      "a bad value names NOTIFY_ON and the valid ones (%s)", err);
 
-	CHECK(notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_BACKUP_FAILED, 0) &&
-		      notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_PRUNE_FAILED, 0) &&
-		      notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_BACKUP_RECOVERED, 1) &&
-		      !notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_BACKUP_OK, 1),
-	      "failure: every failure, a recovery, no success");
-	CHECK(notify_on_wants(NOTIFY_ON_CHANGE, NOTIFY_BACKUP_FAILED, 1) &&
-		      !notify_on_wants(NOTIFY_ON_CHANGE, NOTIFY_BACKUP_FAILED, 0) &&
-		      notify_on_wants(NOTIFY_ON_CHANGE, NOTIFY_BACKUP_RECOVERED, 1) &&
-		      !notify_on_wants(NOTIFY_ON_CHANGE, NOTIFY_BACKUP_OK, 0),
-	      "change: a failure that changed the state, a recovery, no success");
-	CHECK(notify_on_wants(NOTIFY_ON_ALWAYS, NOTIFY_BACKUP_OK, 0) &&
-		      notify_on_wants(NOTIFY_ON_ALWAYS, NOTIFY_BACKUP_FAILED, 0),
+	CHECK(notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_BACKUP_FAILED) &&
+		      notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_PRUNE_FAILED) &&
+		      notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_BACKUP_STALE) &&
+		      notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_CONFIG_ERROR) &&
+		      !notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_BACKUP_RECOVERED) &&
+		      !notify_on_wants(NOTIFY_ON_FAILURE, NOTIFY_BACKUP_OK),
+	      "failure: every failure, no recovery, no success");
+	CHECK(notify_on_wants(NOTIFY_ON_CHANGE, NOTIFY_BACKUP_FAILED) &&
+		      notify_on_wants(NOTIFY_ON_CHANGE, NOTIFY_HOOK_FAILED) &&
+		      notify_on_wants(NOTIFY_ON_CHANGE, NOTIFY_BACKUP_RECOVERED) &&
+		      !notify_on_wants(NOTIFY_ON_CHANGE, NOTIFY_BACKUP_OK),
+	      "change: every failure and the first success after one, no other success");
+	CHECK(notify_on_wants(NOTIFY_ON_ALWAYS, NOTIFY_BACKUP_OK) &&
+		      notify_on_wants(NOTIFY_ON_ALWAYS, NOTIFY_BACKUP_RECOVERED) &&
+		      notify_on_wants(NOTIFY_ON_ALWAYS, NOTIFY_BACKUP_FAILED),
 	      "always: everything");
 }
 
