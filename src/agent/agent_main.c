@@ -19,6 +19,7 @@
 #include "jobspec.h"
 #include "log.h"
 #include "maint.h"
+#include "notifier.h"
 #include "procenv.h"
 #include "runner.h"
 #include "status.h"
@@ -120,6 +121,22 @@ static void log_policy(const struct config *c)
 		 c->check_scheduled ? "'" : "");
 }
 
+/* The scheduler would not start: tell NOTIFY_URLS when they can be read
+ * (notifier.h; once an hour for the same error). */
+static void notify_config_error(const struct config *c, const char *why)
+{
+	struct notifier n;
+	char err[512], node[256];
+
+	if (!c->notify_urls || !*c->notify_urls || notifier_init(&n, c, err, sizeof(err)) < 0)
+		return;
+	if (gethostname(node, sizeof(node)) < 0)
+		node[0] = '\0';
+	rds_log_init(RDS_LOG_INFO, c->log_format && !strcmp(c->log_format, "json"));
+	notifier_config_error(&n, c, node, why);
+	notifier_free(&n);
+}
+
 static int cmd_status(const struct config *c, int json)
 {
 	struct status *v = NULL;
@@ -193,12 +210,14 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	{
-		/* The hooks' text may hold a password: not in /proc/1/environ
-		 * for as long as the agent lives (the values are copied now). */
-		static const char *const hook_env[] = { "PRE_HOOK", "POST_HOOK", NULL };
+		/* The hooks' text may hold a password, the URLs a token: not in
+		 * /proc/1/environ for as long as the agent lives (the values are
+		 * copied now; rds-notify gets the URLs for its few seconds). */
+		static const char *const hook_env[] = { "PRE_HOOK", "POST_HOOK", "NOTIFY_URLS", "PING_URL", NULL };
 		if (procenv_blank(hook_env, err, sizeof(err)) < 0)
 			fprintf(stderr,
-				"rds-agent: warning: PRE_HOOK/POST_HOOK stay visible in /proc/%ld/environ: %s\n",
+				"rds-agent: warning: PRE_HOOK, POST_HOOK, NOTIFY_URLS, PING_URL stay visible in "
+				"/proc/%ld/environ: %s\n",
 				(long)getpid(), err);
 	}
 	r = config_parse_args(&cfg, argc, argv, &optind_, err, sizeof(err));
@@ -247,6 +266,8 @@ int main(int argc, char **argv)
 	}
 	if (config_validate(&cfg, CONFIG_AGENT, err, sizeof(err)) < 0) {
 		fprintf(stderr, "rds-agent: %s\n", err);
+		if (!cmd)
+			notify_config_error(&cfg, err);
 		goto out;
 	}
 	if (*cfg.tz && setenv("TZ", cfg.tz, 1) < 0) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cfgtab.h"
+#include "pingurl.h"
 #include "retention.h"
 #include "utf8.h"
 #include "words.h"
@@ -48,7 +49,8 @@ static const struct cfgtab_entry entries[] = {
 	{ "STOP_TIMEOUT", "stop-timeout", 0, CFG_DURATION, OFF(stop_timeout_s), "30s",
 	  "on SIGTERM, how long restic and then the post-hook may take in all (at most 1h)" },
 	{ "BACKUP_TIMEOUT", "backup-timeout", 0, CFG_DURATION, OFF(backup_timeout_s), "0",
-	  "longest restic may take in a run (90m, 24h, 2d; at most 30d); then it is stopped and the run fails; 0 = no limit" },
+	  "longest restic may take in a run (90m, 24h, 2d; at most 30d); then it is stopped and the run fails; 0 = no "
+	  "limit" },
 	{ "HEALTH_MAX_AGE", "health-max-age", 0, CFG_DURATION, OFF(health_max_age_s), "0",
 	  "unhealthy after this long without a successful backup (0 = twice the schedule's longest gap + 10m)" },
 	{ "FORGET_KEEP_LAST", "keep-last", 0, CFG_STR, OFF(keep[0]), "", "forget: keep the last N snapshots" },
@@ -367,7 +369,8 @@ static int check_durations(const struct config *c, char *err, size_t errlen)
 		{ "HOOK_TIMEOUT", "24h", "no limit", offsetof(struct config, hook_timeout_s), 24 * 3600L },
 		{ "STOP_TIMEOUT", "1h", "SIGKILL at once", offsetof(struct config, stop_timeout_s), 3600L },
 		{ "BACKUP_TIMEOUT", "30d", "no limit", offsetof(struct config, backup_timeout_s), 30 * 86400L },
-		{ "HEALTH_MAX_AGE", "400d", "from the schedule", offsetof(struct config, health_max_age_s), 400 * 86400L },
+		{ "HEALTH_MAX_AGE", "400d", "from the schedule", offsetof(struct config, health_max_age_s),
+		  400 * 86400L },
 	};
 
 	for (size_t i = 0; i < sizeof(limits) / sizeof(limits[0]); i++) {
@@ -479,22 +482,24 @@ static int check_label_mode(struct config *c, enum config_mode mode, char *err, 
 	return 0;
 }
 
-/* NOTIFY_ON; NOTIFY_URLS and PING_URL are checked where they are parsed
- * (notifier_init), METRICS_ADDR where it is opened. */
+/* NOTIFY_ON, NOTIFY_URLS and PING_URL: a URL that could never be sent to
+ * is refused at start, not at the first failure it should report. */
 static int check_notify(struct config *c, char *err, size_t errlen)
 {
-	static const char *const on[] = { "failure", "change", "always" };
+	struct notifyurl *urls = NULL, ping;
+	size_t n = 0;
 
-	for (int i = 0; i < 3; i++)
-		if (c->notify_on && !strcmp(c->notify_on, on[i])) {
-			c->notify = i;
-			return 0;
-		}
-	snprintf(err, errlen,
-		 "NOTIFY_ON='%.100s' is not valid; use failure (every failure), change (also the first success "
-		 "after one) or always",
-		 c->notify_on ? c->notify_on : "");
-	return -1;
+	if (notify_on_parse(c->notify_on, &c->notify, err, errlen) < 0 ||
+	    notifyurl_parse_list(c->notify_urls, &urls, &n, err, errlen) < 0)
+		return -1;
+	notifyurl_free_list(urls, n);
+	if (c->ping_url && *c->ping_url) {
+		int rc = pingurl_parse_setting(c->ping_url, &ping, err, errlen);
+		notifyurl_free(&ping);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int config_validate(struct config *c, enum config_mode mode, char *err, size_t errlen)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "cron.h"
+#include "notifymsg.h"
 #include "retention.h"
 #include "util.h"
 
@@ -31,17 +32,16 @@ struct config {
 	/* Derived by config_validate. */
 	struct strvec pre_argv, post_argv;
 	struct cron_expr cron, prune_cron, check_cron;
-	int scheduled;                       /* RUN_AT set */
+	int scheduled;                        /* RUN_AT set */
 	int prune_scheduled, check_scheduled; /* PRUNE_AT, CHECK_AT set */
 	struct strvec prune_argv, check_argv; /* PRUNE_ARGS, CHECK_ARGS split */
 	struct retention retention;           /* FORGET_KEEP_* */
 	int label_mode;                       /* DISCOVER=labels */
 	int max_parallel;                     /* MAX_PARALLEL */
-	int notify;                           /* NOTIFY_ON: CONFIG_NOTIFY_* */
+	enum notify_on notify;                /* NOTIFY_ON */
 };
 
 enum config_mode { CONFIG_AGENT, CONFIG_RUNRESTIC };
-enum { CONFIG_NOTIFY_FAILURE, CONFIG_NOTIFY_CHANGE, CONFIG_NOTIFY_ALWAYS };
 
 /* Sets every default. */
 void config_init(struct config *c);

@@ -4,6 +4,7 @@
 #include "runner.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -127,6 +128,7 @@ static void worker_main(struct runner *r, struct rjob *rj, int fd)
 	 * in a worker. */
 	if (r->http_on)
 		httpd_close(&r->http);
+	notifier_free(&r->notify);
 	rj->job.publish = worker_publish;
 	rj->job.publish_ud = &fd;
 	sigprocmask(SIG_SETMASK, &r->orig_mask, NULL);
@@ -189,6 +191,7 @@ static void start_worker(struct runner *r, struct rjob *rj, enum jobq_opkind op,
 	rj->worker = pid;
 	rj->fd = p[0];
 	r->running++;
+	runner_notify_start(r, rj);
 }
 
 /* A status report from rj's worker: the worker's copy replaces the job's,
@@ -233,6 +236,7 @@ static void worker_done(struct runner *r, struct rjob *rj)
 		log_error("%s%s%s: its worker process ended without a result", r->o->label_mode ? "job " : "",
 			  r->o->label_mode ? rj->spec.name : "the ", jobq_op_name(rj->op));
 	}
+	runner_notify_done(r, rj);
 	if (r->q.jobs[rj->qid].gone) {
 		/* Its service left the node while it ran: the slot goes. */
 		jobq_done(&r->q, rj->qid, rj->op, now);
@@ -413,11 +417,12 @@ static int loop(struct runner *r)
 		} else {
 			start_due(r, now);
 			note_next(r);
+			runner_notify_stale(r, now);
 		}
 		if (r->o->label_mode && !r->o->stop->requested)
 			runner_disco_maybe_start(r);
-		fds = calloc(r->n + 1 + HTTPD_NFDS, sizeof(*fds));
-		who = calloc(r->n + 1 + HTTPD_NFDS, sizeof(*who));
+		fds = calloc(r->n + 1 + HTTPD_NFDS + NOTIFIER_SENDERS, sizeof(*fds));
+		who = calloc(r->n + 1 + HTTPD_NFDS + NOTIFIER_SENDERS, sizeof(*who));
 		if (!fds || !who) {
 			free(fds);
 			free(who);
@@ -438,12 +443,15 @@ static int loop(struct runner *r)
 		nw = nf; /* [0, nw): the workers' and the helper's */
 		if (r->http_on)
 			nf += (size_t)httpd_pollfds(&r->http, fds + nf, HTTPD_NFDS);
+		nf += (size_t)notifier_pollfds(&r->notify, fds + nf, NOTIFIER_SENDERS);
 		timeout = r->o->stop->requested ? 200 : ms_until(jobq_wakeup(&r->q, now));
 		timeout = runner_disco_timeout(r, timeout);
-		if (r->http_on) {
-			int t = httpd_timeout_ms(&r->http, mono_ms());
-			if (t >= 0 && t < timeout)
-				timeout = t;
+		{
+			int t[3] = { r->http_on ? httpd_timeout_ms(&r->http, mono_ms()) : -1,
+				     notifier_timeout_ms(&r->notify), runner_notify_timeout(r, now) };
+			for (int k = 0; k < 3; k++)
+				if (t[k] >= 0 && t[k] < timeout)
+					timeout = t[k];
 		}
 		{
 			struct timespec ts = { timeout / 1000, (long)(timeout % 1000) * 1000000L };
@@ -451,6 +459,7 @@ static int loop(struct runner *r)
 		}
 		if (r->http_on)
 			httpd_service(&r->http, fds, (int)nf, mono_ms(), runner_metrics_render, r);
+		notifier_service(&r->notify, fds, (int)nf);
 		if (rc > 0)
 			for (size_t i = 0; i < nw; i++) {
 				if (!(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
@@ -467,6 +476,8 @@ static int loop(struct runner *r)
 	for (size_t i = 0; i < r->n; i++)
 		r->jobs[i]->job.st.next_run = 0;
 	runner_write_status(r, 1);
+	/* What the last runs reported goes out if it can, in a few seconds. */
+	notifier_drain(&r->notify, NOTIFY_DRAIN_MS);
 	return 0;
 }
 
@@ -524,7 +535,7 @@ static int seed_job(struct runner *r, struct jobspec *seed)
 	if (!rj || job_prepare(&rj->job, c, &rj->spec, r->o->stop, err, sizeof(err)) < 0 ||
 	    runner_health_window(c->health_max_age_s, &rj->spec.cron, rj->spec.run_at, &rj->job.st.max_age_s, err,
 				 sizeof(err)) < 0) {
-		log_error("%s", err);
+		runner_fatal(r, "%s", err);
 		return -1;
 	}
 	rj->job.st.agent_started = r->o->agent_started;
@@ -532,10 +543,20 @@ static int seed_job(struct runner *r, struct jobspec *seed)
 	rj->qid = jobq_add(&r->q, rj->spec.repo_path, &rj->spec.cron, c->prune_scheduled ? &c->prune_cron : NULL,
 			   c->check_scheduled ? &c->check_cron : NULL, time(NULL));
 	if (rj->qid < 0 || !r->q.jobs[rj->qid].op[JOBQ_BACKUP].next) {
-		log_error("RUN_AT='%s' never fires; nothing to do", c->run_at);
+		runner_fatal(r, "RUN_AT='%s' never fires; nothing to do", c->run_at);
 		return -1;
 	}
 	return 0;
+}
+
+void runner_fatal(struct runner *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->init_err, sizeof(r->init_err), fmt, ap);
+	va_end(ap);
+	log_error("%s", r->init_err);
 }
 
 /* METRICS_ADDR: the port opened before the first run (a bad address is a
@@ -548,12 +569,10 @@ static int metrics_open(struct runner *r)
 	if (!c->metrics_addr || !*c->metrics_addr)
 		return 0;
 	if (httpd_open(&r->http, c->metrics_addr, err, sizeof(err)) < 0) {
-		log_error("%s", err);
+		runner_fatal(r, "%s", err);
 		return -1;
 	}
 	r->http_on = 1;
-	if (!r->o->label_mode && gethostname(r->node, sizeof(r->node)) < 0)
-		r->node[0] = '\0';
 	restic_version(c->restic_bin, NULL, r->restic_version, sizeof(r->restic_version));
 	log_info("metrics: serving Prometheus metrics on %s (port %d), path /metrics", c->metrics_addr, r->http.port);
 	return 0;
@@ -575,18 +594,31 @@ int runner_run(const struct runner_opts *o, struct jobspec *seed)
 		jobspec_free(seed);
 		goto out;
 	}
-	if (o->label_mode) {
-		if (runner_labels_init(&r) < 0)
-			goto out;
-	} else if (seed_job(&r, seed) < 0) {
+	/* The node in metrics and messages: the Swarm node's name once label
+	 * mode's discovery says it, the host name until then and in seed mode. */
+	if (gethostname(r.node, sizeof(r.node)) < 0)
+		r.node[0] = '\0';
+	if (notifier_init(&r.notify, o->cfg, r.init_err, sizeof(r.init_err)) < 0) {
+		log_error("%s", r.init_err);
+		jobspec_free(seed);
 		goto out;
 	}
+	if (o->label_mode) {
+		if (runner_labels_init(&r) < 0)
+			goto fatal;
+	} else if (seed_job(&r, seed) < 0) {
+		goto fatal;
+	}
 	if (metrics_open(&r) < 0)
-		goto out;
+		goto fatal;
 	rc = loop(&r);
+	goto out;
+fatal:
+	notifier_config_error(&r.notify, o->cfg, r.node, r.init_err);
 out:
 	if (r.http_on)
 		httpd_close(&r.http);
+	notifier_free(&r.notify);
 	runner_disco_stop(&r);
 	for (size_t i = 0; i < r.n; i++)
 		runner_free_job(r.jobs[i]);

@@ -8,6 +8,7 @@
 
 #include "httpd.h"
 #include "jobq.h"
+#include "notifier.h"
 #include "runner.h"
 
 /* Gone jobs whose status is kept (the newest): this many, or as many as the
@@ -19,6 +20,13 @@
 struct runner_msg {
 	int durable;
 	struct status st;
+};
+
+/* What a run may change, taken when it starts: what it changed is what is
+ * notified (runner_notify.c). */
+struct runner_mark {
+	enum status_result result;
+	long pre, post, forget, prune, check; /* failure counters */
 };
 
 struct rjob {
@@ -34,6 +42,8 @@ struct rjob {
 	size_t have;            /* bytes of *msg read */
 	struct jobspec pending; /* a change that came while it ran */
 	int has_pending, revive, seen, seq;
+	struct runner_mark mark; /* at the start of the run going on */
+	time_t stale_base;       /* the freshness base a stale event was sent for; 0 none */
 };
 
 struct runner {
@@ -67,9 +77,14 @@ struct runner {
 	int http_on;
 	char node[256];          /* the node label: the Swarm node's name, else the host name */
 	char restic_version[64]; /* "" unknown */
+	struct notifier notify;  /* NOTIFY_URLS, PING_URL */
+	char init_err[512];      /* why the start failed (the config_error event) */
 };
 
 void runner_fmt_local(time_t t, char *buf, size_t len);
+/* Logs why the start failed and keeps it for the config_error event. */
+void runner_fatal(struct runner *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define NOTIFY_DRAIN_MS 5000 /* at stop, the most the last messages may take */
 void runner_write_status(struct runner *r, int durable);
 struct rjob *runner_add_job(struct runner *r, struct jobspec *spec, char *err, size_t errlen);
 int runner_grow(struct runner *r);
@@ -82,6 +97,14 @@ int runner_disco_timeout(const struct runner *r, int timeout_ms);
 void runner_disco_read(struct runner *r);
 void runner_disco_stop(struct runner *r);
 void runner_after_run(struct runner *r, struct rjob *rj);
+
+/* runner_notify.c: a run starts (the mark; a ping), a run ended (what it
+ * changed, notified), freshness breaches (once each), and when the next
+ * breach is due (ms, -1 none). */
+void runner_notify_start(struct runner *r, struct rjob *rj);
+void runner_notify_done(struct runner *r, struct rjob *rj);
+void runner_notify_stale(struct runner *r, time_t now);
+int runner_notify_timeout(const struct runner *r, time_t now);
 
 /* runner_metrics.c: an httpd_render_fn (ud: the runner). */
 int runner_metrics_render(void *ud, char **body, size_t *len);

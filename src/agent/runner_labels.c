@@ -28,7 +28,7 @@ int runner_labels_init(struct runner *r)
 
 	if (hook_find_program(DISCOVER_HELPER, "label mode (DISCOVER=labels) needs", r->disco_bin, sizeof(r->disco_bin),
 			      err, sizeof(err)) < 0) {
-		log_error("%s", err);
+		runner_fatal(r, "%s", err);
 		return -1;
 	}
 	/* What every job shares is checked once, now: a bad key or server
@@ -45,7 +45,7 @@ int runner_labels_init(struct runner *r)
 		rc = job_prepare(&j, r->cfg, &probe, r->o->stop, err, sizeof(err));
 		job_free(&j);
 		if (rc < 0) {
-			log_error("%s", err);
+			runner_fatal(r, "%s", err);
 			return -1;
 		}
 	}

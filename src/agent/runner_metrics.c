@@ -12,6 +12,7 @@ int runner_metrics_render(void *ud, char **body, size_t *len)
 	const struct config *c = r->cfg;
 	struct metrics_job *jobs = calloc(r->n ? r->n : 1, sizeof(*jobs));
 	struct metrics_input in;
+	struct metrics_endpoint eps[NOTIFIER_ENDPOINTS + 1];
 	int rc;
 
 	if (!jobs)
@@ -31,6 +32,7 @@ int runner_metrics_render(void *ud, char **body, size_t *len)
 	in.restic_version = r->restic_version;
 	in.agent_started = r->o->agent_started;
 	in.http_refused = (long)r->http.refused;
+	notifier_metrics(&r->notify, &in, eps, sizeof(eps) / sizeof(eps[0]));
 	rc = metrics_render(&in, body, len);
 	free(jobs);
 	return rc;
