@@ -84,10 +84,13 @@ static const struct cfgtab_entry entries[] = {
 	{ "NOTIFY_URLS", "notify-urls", 0, CFG_STR, OFF(notify_urls), "",
 	  "where to send notifications, space separated (generic+https://, ntfy://, gotify://, slack://, "
 	  "discord://; see README)" },
+	{ "NOTIFY_URLS_FILE", "notify-urls-file", 0, CFG_STR, OFF(notify_urls_file), "",
+	  "a file (a secret) holding NOTIFY_URLS, so that their tokens stay out of docker service inspect" },
 	{ "NOTIFY_ON", "notify-on", 0, CFG_STR, OFF(notify_on), "failure",
 	  "failure: every failure; change: also the first success after one; always: every run" },
 	{ "PING_URL", "ping-url", 0, CFG_STR, OFF(ping_url), "",
 	  "dead-man's switch (healthchecks.io form): URL/start, URL on success, URL/fail on failure" },
+	{ "PING_URL_FILE", "ping-url-file", 0, CFG_STR, OFF(ping_url_file), "", "a file (a secret) holding PING_URL" },
 	{ "STATUS_FILE", "status-file", 0, CFG_STR, OFF(status_file), "/var/lib/rds/status.json",
 	  "JSON status of every run, read by 'rds-agent health'; keep it on a volume" },
 	{ "DOCKER_HOST", "docker-host", 0, CFG_STR, OFF(docker_host), "",
@@ -484,10 +487,44 @@ static int check_label_mode(struct config *c, enum config_mode mode, char *err, 
 
 /* NOTIFY_ON, NOTIFY_URLS and PING_URL: a URL that could never be sent to
  * is refused at start, not at the first failure it should report. */
+/* *value = the content of file (name: its setting), white space at the
+ * ends trimmed, when file is set; both set is an error. */
+static int read_url_file(const char *name, const char *file, const char *vname, char **value, char *err, size_t errlen)
+{
+	char *text = NULL;
+	size_t len = 0, b = 0;
+	int r;
+
+	if (!file || !*file)
+		return 0;
+	if (*value && **value) {
+		snprintf(err, errlen, "%s and %s are both set; set one of them", vname, name);
+		return -1;
+	}
+	r = read_file_bounded(file, 64 * 1024, &text, &len);
+	if (r < 0) {
+		snprintf(err, errlen, "%s=%.200s cannot be read: %s", name, file,
+			 r == -2 ? "larger than 64 KiB" : strerror(errno));
+		return -1;
+	}
+	while (len && (text[len - 1] == '\n' || text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\r'))
+		text[--len] = '\0';
+	while (b < len && (text[b] == ' ' || text[b] == '\t' || text[b] == '\n' || text[b] == '\r'))
+		b++;
+	memmove(text, text + b, len - b + 1);
+	free(*value);
+	*value = text;
+	return 0;
+}
+
 static int check_notify(struct config *c, char *err, size_t errlen)
 {
 	struct notifyurl *urls = NULL, ping;
 	size_t n = 0;
+
+	if (read_url_file("NOTIFY_URLS_FILE", c->notify_urls_file, "NOTIFY_URLS", &c->notify_urls, err, errlen) < 0 ||
+	    read_url_file("PING_URL_FILE", c->ping_url_file, "PING_URL", &c->ping_url, err, errlen) < 0)
+		return -1;
 
 	if (notify_on_parse(c->notify_on, &c->notify, err, errlen) < 0 ||
 	    notifyurl_parse_list(c->notify_urls, &urls, &n, err, errlen) < 0)

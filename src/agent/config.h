@@ -24,7 +24,7 @@ struct config {
 	char *restic_bin, *run_dir, *log_format;
 	char *prune_at, *check_at, *prune_args, *check_args;
 	char *discover, *max_parallel_text, *volumes_root; /* label mode */
-	char *metrics_addr, *notify_urls, *notify_on, *ping_url;
+	char *metrics_addr, *notify_urls, *notify_on, *ping_url, *notify_urls_file, *ping_url_file;
 	char *keep[8]; /* FORGET_KEEP_LAST..YEARLY, _WITHIN, _TAG: retention_vars' order */
 	long hook_timeout_s, stop_timeout_s, backup_timeout_s, health_max_age_s;
 	int verbose;

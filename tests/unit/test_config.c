@@ -81,7 +81,8 @@ static void test_label_mode(void)
 	setv("DISCOVER", "labels");
 	CHECK(load(&c, NULL, 0, err, sizeof(err)) == 0 && c.label_mode && c.max_parallel == 1 &&
 		      !strcmp(c.volumes_root, "/var/lib/docker/volumes") && !*c.backup_host,
-	      "DISCOVER=labels without REPO_PATH: valid, MAX_PARALLEL 1, VOLUMES_ROOT default, no BACKUP_HOST derived (%s)",
+	      "DISCOVER=labels without REPO_PATH: valid, MAX_PARALLEL 1, VOLUMES_ROOT default, no BACKUP_HOST derived "
+	      "(%s)",
 	      err);
 	config_free(&c);
 	setv("RUN_AT", "");
@@ -112,6 +113,49 @@ static void test_label_mode(void)
 	base_env();
 }
 
+/* NOTIFY_ON, NOTIFY_URLS, PING_URL and their _FILE forms: checked at start,
+ * errors that name the setting and never a token. */
+static void test_notify(void)
+{
+	struct config c;
+	char err[1024], f[300];
+
+	base_env();
+	CHECK(load(&c, NULL, 0, err, sizeof(err)) == 0 && c.notify == NOTIFY_ON_FAILURE,
+	      "NOTIFY_ON defaults to failure");
+	config_free(&c);
+	setv("NOTIFY_ON", "sometimes");
+	expect_error("NOTIFY_ON=sometimes", "NOTIFY_ON", "change");
+	setv("NOTIFY_ON", "change");
+	setv("NOTIFY_URLS", "ntfy://ntfy.example.org/backups gotify://gotify.example.org/Atoken012345678");
+	CHECK(load(&c, NULL, 0, err, sizeof(err)) == 0 && c.notify == NOTIFY_ON_CHANGE, "two good URLs (%s)", err);
+	config_free(&c);
+	setv("NOTIFY_URLS", "ntfy://ntfy.example.org/backups smtp://user:s3cr3tpw@mail.example.org/");
+	expect_error("an unknown scheme", "NOTIFY_URLS: URL 2 of 2", NULL);
+	{
+		int r = load(&c, NULL, 0, err, sizeof(err));
+		CHECK(r < 0 && !strstr(err, "s3cr3tpw"), "the error shows no password (%s)", err);
+		config_free(&c);
+	}
+	setv("NOTIFY_URLS", "");
+	setv("PING_URL", "ftp://hc.example.org/uuid");
+	expect_error("PING_URL ftp://", "PING_URL", NULL);
+	setv("PING_URL", "");
+	snprintf(f, sizeof(f), "%s/urls", dir);
+	write_file(f, "\n  ntfy://:tok3n123@ntfy.example.org/backups\n");
+	setv("NOTIFY_URLS_FILE", f);
+	CHECK(load(&c, NULL, 0, err, sizeof(err)) == 0 &&
+		      !strcmp(c.notify_urls, "ntfy://:tok3n123@ntfy.example.org/backups"),
+	      "NOTIFY_URLS_FILE is read, trimmed (%s)", err);
+	config_free(&c);
+	setv("NOTIFY_URLS", "ntfy://ntfy.example.org/x");
+	expect_error("NOTIFY_URLS and NOTIFY_URLS_FILE", "NOTIFY_URLS and NOTIFY_URLS_FILE are both set", NULL);
+	setv("NOTIFY_URLS", "");
+	setv("NOTIFY_URLS_FILE", "/nonexistent/urls");
+	expect_error("a missing NOTIFY_URLS_FILE", "NOTIFY_URLS_FILE=/nonexistent/urls", NULL);
+	base_env();
+}
+
 int main(void)
 {
 	struct config c;
@@ -129,6 +173,7 @@ int main(void)
 	write_file(pw, "hunter2-secret\n");
 	write_file(empty, "");
 
+	test_notify();
 	/* Defaults are the seed's. */
 	base_env();
 	CHECK_INT(load(&c, NULL, 0, err, sizeof(err)), 0, "a minimal environment is valid (%s)", err);
