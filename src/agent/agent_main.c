@@ -121,6 +121,19 @@ static void log_policy(const struct config *c)
 		 c->check_scheduled ? "'" : "");
 }
 
+/* 1 unless argv names a command (health, status, ...): only the agent
+ * that would run the schedule sends config_error. */
+static int runs_schedule(int argc, char **argv)
+{
+	static const char *const cmds[] = { "health", "status", "hook", "forget",   "prune",
+					    "check",  "--help", "-h",   "--version" };
+	for (int i = 1; i < argc; i++)
+		for (size_t k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
+			if (!strcmp(argv[i], cmds[k]))
+				return 0;
+	return 1;
+}
+
 /* The scheduler would not start: tell NOTIFY_URLS when they can be read
  * (notifier.h; once an hour for the same error). */
 static void notify_config_error(const struct config *c, const char *why)
@@ -206,7 +219,13 @@ int main(int argc, char **argv)
 	memset(&spec, 0, sizeof(spec));
 	memset(&job, 0, sizeof(job));
 	if (config_load_env(&cfg, NULL, err, sizeof(err)) < 0) {
+		struct config nc;
+		char nerr[512];
 		fprintf(stderr, "rds-agent: %s\n", err);
+		config_init(&nc);
+		if (runs_schedule(argc, argv) && config_load_notify(&nc, NULL, nerr, sizeof(nerr)) == 0)
+			notify_config_error(&nc, err);
+		config_free(&nc);
 		goto out;
 	}
 	{

@@ -539,6 +539,30 @@ static int check_notify(struct config *c, char *err, size_t errlen)
 	return 0;
 }
 
+int config_load_notify(struct config *c, const char *(*getenv_fn)(const char *), char *err, size_t errlen)
+{
+	static const char *const keep[] = { "NOTIFY_URLS", "NOTIFY_URLS_FILE", "NOTIFY_ON", "STATUS_FILE",
+					    "LOG_FORMAT" };
+	const char *(*get)(const char *) = getenv_fn ? getenv_fn : (const char *(*)(const char *))getenv;
+
+	for (size_t i = 0; i < table.n; i++) {
+		const struct cfgtab_entry *e = &table.v[i];
+		const char *v;
+		for (size_t k = 0; e->env && e->kind == CFG_STR && k < sizeof(keep) / sizeof(keep[0]); k++)
+			if (!strcmp(e->env, keep[k]) && (v = get(e->env))) {
+				char **f = (char **)((char *)c + e->off);
+				char *copy = strdup(v);
+				if (!copy) {
+					snprintf(err, errlen, "out of memory");
+					return -1;
+				}
+				free(*f);
+				*f = copy;
+			}
+	}
+	return check_notify(c, err, errlen);
+}
+
 int config_validate(struct config *c, enum config_mode mode, char *err, size_t errlen)
 {
 	char msg[256];

@@ -56,6 +56,11 @@ int config_load_env(struct config *c, const char *(*getenv_fn)(const char *), ch
  * asked, 2 for --version, -1 with err set. */
 int config_parse_args(struct config *c, int argc, char **argv, int *optind, char *err, size_t errlen);
 
+/* For the config_error notification when config_load_env failed: into c
+ * (fresh from config_init) only NOTIFY_URLS(_FILE), NOTIFY_ON, STATUS_FILE
+ * and LOG_FORMAT from the environment, checked. Returns 0 or -1 (err set). */
+int config_load_notify(struct config *c, const char *(*getenv_fn)(const char *), char *err, size_t errlen);
+
 /* Checks every setting for the given program and derives the hook argv and
  * the schedule. Secret files are opened to prove they are readable and
  * non-empty; their content is never copied into err. Returns 0 or -1. */

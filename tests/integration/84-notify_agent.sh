@@ -83,7 +83,8 @@ start_agent() { # LOG VAR=VALUE...
 	apid=$!
 }
 stop_agent() { kill -TERM "$apid" 2>/dev/null; wait "$apid" 2>/dev/null; }
-at_exit "kill $apid 2>/dev/null"
+apid=
+at_exit '[ -z "$apid" ] || kill "$apid" 2>/dev/null'
 runs() { status_field runs 2>/dev/null || echo 0; }
 result() { status_field result 2>/dev/null; }
 
