@@ -65,6 +65,7 @@ step 35-docker_hooks-valgrind env VALGRIND=1 bash tests/integration/35-docker_ho
 step 46-discover-sanitize env BUILD=build-san bash tests/integration/46-discover.sh
 VG="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect"
 # rds-notify, the notification helper, under both checkers.
+step 84-notify_agent-sanitize env BUILD=build-san bash tests/integration/84-notify_agent.sh
 step 80-notify_send-sanitize env BUILD=build-san bash tests/integration/80-notify_send.sh
 step 80-notify_send-valgrind env NOTIFY_WRAP="$VG" bash tests/integration/80-notify_send.sh
 step 20-agent_sftp-valgrind env AGENT_WRAP="$VG" bash tests/integration/20-agent_sftp.sh
@@ -83,7 +84,7 @@ step e2e-demo bash tests/e2e/demo.sh
 # The benchmarks once, small and quick, so that they keep working; their
 # numbers are not judged here (make bench is the real run).
 step bench-smoke env BENCH_RESULTS=- BENCH_IDLE_S=10 BENCH_CYCLES=1 BENCH_REPEAT=1 BENCH_MB=64 BENCH_RUNS=3 \
-	BENCH_CHURN_S=20 BENCH_SAMPLE_S=5 LOGDIR=/tmp/rds-bench-smoke bash bench/run.sh
+	BENCH_CHURN_S=20 BENCH_SAMPLE_S=5 BENCH_SERVICES=10 BENCH_SCRAPES=20 LOGDIR=/tmp/rds-bench-smoke bash bench/run.sh
 
 echo "logs: $LOGDIR ($(( SECONDS - t0 ))s)"
 echo "$passed passed, $failed failed"

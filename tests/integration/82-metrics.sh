@@ -57,7 +57,8 @@ q() {
 		/usr/bin/python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")' 2>/dev/null
 }
 L='backup="it-host",repo="metrics"'
-wait_for 60 eval '[ "$(q "rds_backup_last_result{'"$L"',result=\"ok\"}")" = 1 ]' &&
+q_is() { [ "$(q "$1")" = "$2" ]; } # QUERY VALUE
+wait_for 60 q_is "rds_backup_last_result{$L,result=\"ok\"}" 1 &&
 	ok "Prometheus scrapes it: the last result is ok" || { not_ok "ok in Prometheus"; show "$T_DIR/prom.log"; show "$T_DIR/agent.log"; }
 curl -s "http://127.0.0.1:$MPORT/metrics" >"$T_DIR/m1.txt"
 promtool check metrics <"$T_DIR/m1.txt" >"$T_DIR/promtool.txt" 2>&1 &&
@@ -69,10 +70,10 @@ ls_=$(q "rds_backup_last_success_timestamp_seconds{$L}")
 now=$(date +%s)
 [ -n "$ls_" ] && [ $((now - ${ls_%.*})) -lt 30 ] && ok "the last success timestamp is recent ($((now - ${ls_%.*})) s ago)" ||
 	not_ok "last success timestamp" "$ls_"
-[ "$(q "rds_backup_last_files{$L,kind=\"new\"} + rds_backup_last_files{$L,kind=\"unmodified\"}")" -ge 20 ] 2>/dev/null &&
+[ "$(q "sum(rds_backup_last_files{$L,kind=~\"new|unmodified\"})")" -ge 20 ] 2>/dev/null &&
 	ok "files of the last backup (new + unmodified >= 20)" || not_ok "files series"
 [ "$(q "rds_backup_last_processed_bytes{$L} > 0")" != "" ] && ok "bytes processed" || not_ok "bytes processed"
-[ "$(q "rds_maintenance_last_result{$L,operation=\"forget\",result=\"ok\"}")" = 1 ] &&
+wait_for 20 q_is "rds_maintenance_last_result{$L,operation=\"forget\",result=\"ok\"}" 1 &&
 	ok "the forget's result is there (ok)" || not_ok "forget result"
 [ -n "$(q 'rds_build_info{restic_version=~"0\\..+"}')" ] && ok "build info names restic's version" ||
 	not_ok "build info" "$(grep build_info "$T_DIR/m1.txt")"
@@ -83,7 +84,7 @@ now=$(date +%s)
 # 3. A failed backup: the wrong password.
 cp "$RESTIC_REPO_PASSWORD_FILE" "$T_DIR/password.good"
 echo "not the password" >"$RESTIC_REPO_PASSWORD_FILE"
-wait_for 40 eval '[ "$(q "rds_backup_last_result{'"$L"',result=\"failed\"}")" = 1 ]' &&
+wait_for 40 q_is "rds_backup_last_result{$L,result=\"failed\"}" 1 &&
 	ok "after a failed backup Prometheus shows result failed" || { not_ok "failed in Prometheus"; show "$T_DIR/agent.log"; }
 f=$(q "rds_backup_runs_total{$L,result=\"failed\"}")
 [ "${f:-0}" -ge 1 ] 2>/dev/null && ok "runs_total{result=failed} = $f" || not_ok "failed runs counted" "$f"
@@ -92,7 +93,7 @@ ls2=$(q "rds_backup_last_success_timestamp_seconds{$L}")
 	[ "$(q "rds_backup_last_result{$L,result=\"ok\"}")" = 0 ] &&
 	ok "the last success stays where it was; ok is 0 now" || not_ok "last success after failure"
 cp "$T_DIR/password.good" "$RESTIC_REPO_PASSWORD_FILE"
-wait_for 40 eval '[ "$(q "rds_backup_last_result{'"$L"',result=\"ok\"}")" = 1 ]' &&
+wait_for 40 q_is "rds_backup_last_result{$L,result=\"ok\"}" 1 &&
 	ok "and ok again after the next good backup" || not_ok "recovered in Prometheus"
 # The example alert rule of the README, checked by promtool.
 sed -n '/^groups:/,/^```/p' "$RDS_ROOT/README.md" | sed '$d' >"$T_DIR/rules.yml"
