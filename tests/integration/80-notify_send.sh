@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # rds-notify against python3 receivers on 127.0.0.1 (tests/lib/receiver.py;
-# no Docker, no root, no network set-up):
+# no Docker; root only for the fixed-host section):
 #   - every form pointed at a receiver over plain http: generic+http://
 #     (basic auth, an @header, a kept query, PUT), ntfy with ?scheme=http
 #     (token and user:password), gotify with ?disabletls=yes (a subpath), a
@@ -17,6 +17,9 @@
 #   - a redirect to the same host is followed, one to another host is not;
 #   - TLS is verified: a self-signed receiver fails once, and is accepted
 #     with its certificate as NOTIFY_CA_FILE (when openssl is installed);
+#   - slack://, discord:// and ntfy://ntfy.sh reach their fixed https hosts
+#     (as root: a network and mount namespace whose /etc/hosts names
+#     127.0.0.1 for them, and a receiver on port 443);
 #   - bad URLs, documents and settings exit 2 with one line naming them;
 #   - no token, password or key of a URL in anything rds-notify printed.
 #   BUILD=dir bash tests/integration/80-notify_send.sh
@@ -244,6 +247,60 @@ if command -v openssl >/dev/null; then
 	expect tls_ok 0 "ok 1" "with its certificate as NOTIFY_CA_FILE it is accepted"
 else
 	echo "# no openssl: the TLS checks are skipped"
+fi
+
+# 5b. The forms with a fixed address (slack://, discord://, ntfy.sh), end to
+# end over https: in a private network and mount namespace, where
+# /etc/hosts points those names at 127.0.0.1 and a receiver on port 443
+# holds a certificate for them, trusted through NOTIFY_CA_FILE. Only the
+# name lookup differs from a real delivery.
+S_SLACK="slackhook$$tokenpart0123456789"
+S_DISCORD="dcTok-$$_abcdefghijklmnop"
+SECRETS+=("$S_SLACK" "$S_DISCORD")
+if [ "$(id -u)" = 0 ] && command -v openssl >/dev/null && unshare -mn true 2>/dev/null; then
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=hooks.slack.com \
+		-addext subjectAltName=DNS:hooks.slack.com,DNS:discord.com,DNS:ntfy.sh \
+		-keyout "$T/fixed.key" -out "$T/fixed.crt" >/dev/null 2>&1
+	printf '127.0.0.1 localhost hooks.slack.com discord.com ntfy.sh\n' >"$T/hosts"
+	cat >"$T/fixed.sh" <<'INNER'
+ip link set lo up && mount --bind "$T/hosts" /etc/hosts || exit 97
+python3 "$RDS_ROOT/tests/lib/receiver.py" "$T/fixed.log" "$T/fixed.port" --tls "$T/fixed.crt" "$T/fixed.key" --port 443 &
+rcv=$!
+for _ in $(seq 100); do [ -s "$T/fixed.port" ] && break; sleep 0.1; done
+env -i PATH="$PATH" NOTIFY_CA_FILE="$T/fixed.crt" NOTIFY_URLS="$URLS" $NOTIFY_WRAP "$NOTIFY" <"$T/event.json" >"$T/fixed.out" 2>"$T/fixed.err"
+rc=$?
+kill $rcv
+exit $rc
+INNER
+	T=$T RDS_ROOT=$RDS_ROOT NOTIFY=$NOTIFY NOTIFY_WRAP=$NOTIFY_WRAP \
+		URLS="slack://hook:T0AAAAAAA-B0BBBBBBB-$S_SLACK@webhook discord://$S_DISCORD@123456789012345678?username=rds ntfy://ntfy.sh/rds-alerts" \
+		unshare -mn bash "$T/fixed.sh"
+	RC=$?
+	cat "$T/fixed.out" "$T/fixed.err" >>"$T/printed"
+	[ "$RC" = 0 ] && [ "$(sort "$T/fixed.out")" = "$(printf 'ok 1\nok 2\nok 3')" ] &&
+		ok "slack://, discord:// and ntfy://ntfy.sh delivered over https to their fixed hosts" ||
+		not_ok "fixed-host forms" "rc=$RC $(cat "$T/fixed.out" "$T/fixed.err")"
+	fixed() { # HOST EXPR: EXPR holds for the request the fixed-host receiver got for HOST
+		python3 - "$T/fixed.log" "$1" "$2" <<'PY'
+import json, sys
+rs = [json.loads(l) for l in open(sys.argv[1])]
+r = next((r for r in rs if r["headers"].get("host") == sys.argv[2]), None)
+h = r and r["headers"]
+b = r and json.loads(r["body"])
+sys.exit(0 if r and eval(sys.argv[3]) else 1)
+PY
+	}
+	fixed hooks.slack.com "r['method'] == 'POST' and r['path'] == '/services/T0AAAAAAA/B0BBBBBBB/$S_SLACK' and h['content-type'] == 'application/json' and list(b) == ['text'] and b['text'].startswith('stack_db: backup failed on node-1')" &&
+		ok "slack://hook:A-B-C@webhook: POST https://hooks.slack.com/services/A/B/C, {text}" ||
+		not_ok "slack request" "$(cat "$T/fixed.log")"
+	fixed discord.com "r['method'] == 'POST' and r['path'] == '/api/webhooks/123456789012345678/$S_DISCORD' and b['username'] == 'rds' and b['content'].startswith('stack_db: backup failed on node-1')" &&
+		ok "discord://TOKEN@ID: POST https://discord.com/api/webhooks/ID/TOKEN, {content, username}" ||
+		not_ok "discord request" "$(cat "$T/fixed.log")"
+	fixed ntfy.sh "r['method'] == 'POST' and r['path'] == '/' and b['topic'] == 'rds-alerts'" &&
+		ok "ntfy://ntfy.sh/topic: POST https://ntfy.sh/ with the topic in the body" ||
+		not_ok "ntfy.sh request" "$(cat "$T/fixed.log")"
+else
+	echo "# not root, or no openssl or unshare: the fixed-host checks are skipped"
 fi
 
 # 6. Bad input: exit 2, one line naming what is wrong.

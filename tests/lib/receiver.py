@@ -2,9 +2,9 @@
 """An HTTP receiver on 127.0.0.1 for the notification scenarios.
 
     receiver.py LOG PORTFILE [--status N] [--body-size N] [--hang]
-                [--redirect LOCATION] [--tls CERT KEY]
+                [--redirect LOCATION] [--tls CERT KEY] [--port N]
 
-Listens on a free port of 127.0.0.1 and writes the port into PORTFILE once
+Listens on a free port of 127.0.0.1 (or on N) and writes the port into PORTFILE once
 it accepts connections. Every request is appended to LOG as one JSON line
 before it is answered: {"method", "path" (with the query), "headers" (names
 in lower case), "body" (text)}. It then answers 200 "ok", or:
@@ -14,6 +14,7 @@ in lower case), "body" (text)}. It then answers 200 "ok", or:
   --redirect LOCATION  307 to LOCATION (the first request only; later ones
                        are answered 200)
   --tls CERT KEY       over TLS with that certificate
+  --port N             on port N (443 for a service's fixed https address)
 Runs until it is killed."""
 import json
 import os
@@ -27,7 +28,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 def main(argv):
     log_path, port_file = argv[1], argv[2]
     opts = argv[3:]
-    status, hang, redirect, tls, size = 200, False, None, None, None
+    status, hang, redirect, tls, size, port = 200, False, None, None, None, 0
     while opts:
         o = opts.pop(0)
         if o == "--status":
@@ -40,6 +41,8 @@ def main(argv):
             redirect = opts.pop(0)
         elif o == "--tls":
             tls = (opts.pop(0), opts.pop(0))
+        elif o == "--port":
+            port = int(opts.pop(0))
         else:
             sys.exit("receiver.py: unknown option " + o)
     lock = threading.Lock()
@@ -89,7 +92,7 @@ def main(argv):
         do_GET = do_POST = do_PUT = handle_any
 
     ThreadingHTTPServer.daemon_threads = True
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     if tls:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(tls[0], tls[1])
