@@ -7,7 +7,8 @@
 # project's discovery, a loop that lists every service every 10 s
 # (bench/services_poller.py, through a second proxy in front of the same
 # daemon), and a plain `sleep` as the RSS floor.
-#  1. idle: BENCH_SERVICES (50) labelled services, the agent started after
+#  1. idle: BENCH_SERVICES (50) labelled services, METRICS_ADDR and three
+#     NOTIFY_URLS set, the agent started after
 #     them; once all are scheduled and the proxy is quiet, BENCH_IDLE_S
 #     (120) seconds: VmRSS of the agent, of rds-discover and of the agent's
 #     whole process tree (and its PSS), largest of the 5 s samples, and
@@ -53,6 +54,9 @@ export TZ=UTC DISCOVER=labels RUN_AT="$AT" VOLUMES_ROOT=$RDS_DOCKER_DATA/volumes
 # those of an agent that serves it.
 MPORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export METRICS_ADDR=127.0.0.1:$MPORT
+# And three notification URLs (issue 10's idle case): nothing is sent while
+# idle, so nothing needs to listen on them.
+export NOTIFY_URLS="generic+http://127.0.0.1:9/rds ntfy://127.0.0.1:9/rds?scheme=http gotify://127.0.0.1:9/AbCdEfGhIjKlMnO?disabletls=yes"
 
 # ---- helpers ----
 ours_gone() { [ -z "$(dk ps -aq -f "name=$P")" ]; }
