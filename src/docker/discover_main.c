@@ -7,9 +7,11 @@
  * when the line differs from the last one printed, then follow GET /events
  * on a second connection. A relevant event marks a new list due 200 ms
  * after the last such event, at most 1 s after the first of a burst; the
- * stream's tick (called at least every 100 ms, http.h) makes that list on
- * the first connection while the stream stays open, so no event is missed
- * and no request is made while nothing happens. A broken stream or a failed
+ * stream's tick makes that list on the first connection while the stream
+ * stays open, so no event is missed and no request is made while nothing
+ * happens. The tick runs when data arrives, when a list is due, and when
+ * stdin or a signal's self-pipe wakes the wait: while nothing happens the
+ * helper does not wake at all (at most every HTTP_IDLE_MAX_MS). A broken stream or a failed
  * list prints an error line and starts again after a backoff (0.5 s
  * doubling to 30 s; back to 0.5 s after a stream that lived 30 s); the new
  * stream asks for the events since 1 s before its list (`since`), so a
@@ -19,11 +21,14 @@
  * (discover_dead.h).
  *
  * Stops (exit 0) on SIGTERM, SIGINT or EOF on stdin (the agent holds the
- * pipe's write end: when the agent is gone the helper goes too), checked at
- * least every 100 ms whatever it waits for, but for a write to a stdout
- * that nobody reads (a signal ends that one, a dead reader makes it fail);
+ * pipe's write end: when the agent is gone the helper goes too), at once
+ * whatever it waits for: every wait also polls stdin and the self-pipe the
+ * signal handler writes to; a request on the first connection checks them
+ * at least every 100 ms. A write to a stdout that nobody reads is the
+ * exception (a signal ends that one, a dead reader makes it fail);
  * exit 1 when stdout cannot be written (EPIPE), 2 for bad usage. */
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -49,11 +54,18 @@
 enum { RUN_OK = 0, RUN_STOP = -100, RUN_STDOUT = -101 };
 
 static volatile sig_atomic_t stop_signal;
+static int sig_pipe[2] = { -1, -1 }; /* the handler writes a byte: a wait wakes */
 
 static void on_signal(int sig)
 {
+	int e = errno;
+
 	(void)sig;
 	stop_signal = 1;
+	if (write(sig_pipe[1], "", 1) < 0) {
+		/* full: a wake is pending already */
+	}
+	errno = e;
 }
 
 struct run {
@@ -66,6 +78,8 @@ struct run {
 	long long first_ms, last_ms; /* events of the pending burst */
 	int tick_rc;                 /* why the tick ended the stream */
 	char tick_err[1024];
+	int wake[2]; /* what ends a wait: the self-pipe, and stdin unless --once */
+	int n_wake;
 	struct discover_dead dead; /* died, maybe still listed as running */
 };
 
@@ -264,6 +278,20 @@ static int on_tick(void *ud)
 	return 1;
 }
 
+/* How long the stream may wait: until the due list, else until woken. */
+static long on_wait(void *ud)
+{
+	struct run *r = ud;
+	long long due = r->last_ms + DEBOUNCE_MS, left;
+
+	if (!r->pending)
+		return -1;
+	if (due > r->first_ms + DEBOUNCE_MAX_MS)
+		due = r->first_ms + DEBOUNCE_MAX_MS;
+	left = due - mono_ms();
+	return left > 0 ? (long)left : 0;
+}
+
 /* Follows the events since since_ns (wall clock); returns how it ended:
  * RUN_STOP, RUN_STDOUT, or negative with err (the stream broke or ended, or a
  * list failed). */
@@ -286,7 +314,7 @@ static int follow(struct run *r, long long since_ns, char *err, size_t errlen)
 	memset(&r->lines, 0, sizeof(r->lines));
 	r->pending = 0;
 	r->tick_rc = RUN_OK;
-	rc = docker_follow(r->d, path, on_events, on_tick, r, err, errlen);
+	rc = docker_follow(r->d, path, on_events, on_tick, on_wait, r->wake, r->n_wake, r, err, errlen);
 	if (r->tick_rc != RUN_OK) {
 		if (r->tick_rc != RUN_STOP && r->tick_rc != RUN_STDOUT)
 			snprintf(err, errlen, "%s", r->tick_err);
@@ -310,20 +338,23 @@ static long long wall_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* Sleeps ms in steps of 100 ms; 1 when a stop came meanwhile. */
+/* Sleeps ms, woken by stdin or a signal; 1 when a stop came meanwhile. */
 static int nap(struct run *r, long ms)
 {
 	long long end = mono_ms() + ms;
 
 	while (!stopping(r)) {
 		long long left = end - mono_ms();
-		struct timespec ts = { 0, 100 * 1000000L };
+		struct pollfd p[2];
 
 		if (left <= 0)
 			return 0;
-		if (left < 100)
-			ts.tv_nsec = left * 1000000L;
-		nanosleep(&ts, NULL);
+		for (int i = 0; i < r->n_wake; i++)
+			p[i] = (struct pollfd){ .fd = r->wake[i], .events = POLLIN };
+		/* stdin with data left unread would wake every poll: stopping()
+		 * drains it. */
+		if (poll(p, (nfds_t)r->n_wake, (int)left) < 0 && errno != EINTR)
+			return 1;
 	}
 	return 1;
 }
@@ -439,6 +470,14 @@ int main(int argc, char **argv)
 		}
 	}
 	rds_log_init(verbose ? RDS_LOG_DEBUG : RDS_LOG_INFO, 0);
+	if (pipe2(sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0) {
+		fprintf(stderr, "rds-discover: pipe: %s\n", strerror(errno));
+		free(r);
+		return 1;
+	}
+	r->wake[r->n_wake++] = sig_pipe[0];
+	if (!r->once)
+		r->wake[r->n_wake++] = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal; /* no SA_RESTART: a wait must wake at once */
 	sigemptyset(&sa.sa_mask);

@@ -301,8 +301,16 @@ int docker_get_json(struct docker *d, const char *path, json_type type, json_t *
 struct follow {
 	struct docker *d;
 	http_tick_fn tick;
+	http_wait_fn wait;
 	void *ud;
 };
+
+static long follow_wait(void *ud)
+{
+	struct follow *f = ud;
+
+	return f->wait(f->ud);
+}
 
 static int follow_tick(void *ud)
 {
@@ -313,11 +321,17 @@ static int follow_tick(void *ud)
 	return f->tick ? f->tick(f->ud) : 0;
 }
 
-int docker_follow(struct docker *d, const char *path, http_sink_fn sink, http_tick_fn tick, void *ud, char *err,
-		  size_t errlen)
+int docker_follow(struct docker *d, const char *path, http_sink_fn sink, http_tick_fn tick, http_wait_fn wait,
+		  const int *wake_fds, int n_wake, void *ud, char *err, size_t errlen)
 {
-	struct follow f = { .d = d, .tick = tick, .ud = ud };
-	struct http_req req = { .method = "GET", .path = path, .tick = follow_tick, .tick_ud = &f };
+	struct follow f = { .d = d, .tick = tick, .wait = wait, .ud = ud };
+	struct http_req req = { .method = "GET",
+				.path = path,
+				.tick = follow_tick,
+				.tick_ud = &f,
+				.wait = wait ? follow_wait : NULL,
+				.wake_fds = wake_fds,
+				.n_wake = n_wake };
 	char msg[512];
 	long status = 0;
 	int rc;

@@ -72,13 +72,15 @@ int docker_get_json(struct docker *d, const char *path, json_type type, json_t *
 /* Follows GET path, a streamed answer such as /events, on a connection of
  * its own, so that docker_get_json on d may be called from tick meanwhile.
  * The body goes to sink as it arrives (see http.h); tick(ud) (may be NULL)
- * runs at least every 100 ms, after the connection's own tick. No time
+ * runs after the connection's own tick: at least every 100 ms when wait is
+ * NULL, else when wait(ud) says, when data arrives and when one of wake_fds
+ * (n_wake of them, at most HTTP_WAKE_MAX) is readable (http.h). No time
  * limit but the connect timeout. Returns 0 when the daemon ended the
  * answer, DOCKER_E_CANCELLED when a tick returned non-zero, DOCKER_E_API
  * for a non-2xx status (with the daemon's message), else DOCKER_E_HOST or
  * DOCKER_E_NOMEM; err says which. */
-int docker_follow(struct docker *d, const char *path, http_sink_fn sink, http_tick_fn tick, void *ud, char *err,
-		  size_t errlen);
+int docker_follow(struct docker *d, const char *path, http_sink_fn sink, http_tick_fn tick, http_wait_fn wait,
+		  const int *wake_fds, int n_wake, void *ud, char *err, size_t errlen);
 
 /* One line of hook output, without its newline; line is borrowed for the call.
  * stream: 1 stdout, 2 stderr (daemon-side errors come as stderr, prefixed

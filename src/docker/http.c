@@ -1,6 +1,7 @@
 /* http: see http.h. One easy handle driven through a multi handle, so that a
  * wait can be cut short by a deadline or a cancel flag within 100 ms (a
- * signal also interrupts the poll at once), and kept connections are reused
+ * signal also interrupts the poll at once; a caller's wait function makes
+ * the waits longer, its wake fds end them), and kept connections are reused
  * between requests. */
 #include "http.h"
 
@@ -283,6 +284,7 @@ static int transfer(struct http *h, const struct http_req *req, http_sink_fn sin
 	char url[1024];
 	CURLMcode mc;
 	CURLcode cc = CURLE_OK;
+	struct curl_waitfd wake[HTTP_WAKE_MAX];
 	int rc, added = 0;
 
 	*status = 0;
@@ -292,6 +294,12 @@ static int transfer(struct http *h, const struct http_req *req, http_sink_fn sin
 	if ((mc = curl_multi_add_handle(h->multi, h->easy)) != CURLM_OK)
 		goto multi_failed;
 	added = 1;
+	if (req->n_wake < 0 || req->n_wake > HTTP_WAKE_MAX) {
+		snprintf(err, errlen, "DOCKER_HOST %s: %s %s: too many wake fds", h->host, req->method, req->path);
+		return HTTP_E_CONFIG;
+	}
+	for (int i = 0; i < req->n_wake; i++)
+		wake[i] = (struct curl_waitfd){ .fd = req->wake_fds[i], .events = CURL_WAIT_POLLIN };
 	for (;;) {
 		int running = 0, wait_ms = 100;
 		struct CURLMsg *msg;
@@ -309,6 +317,10 @@ static int transfer(struct http *h, const struct http_req *req, http_sink_fn sin
 			rc = HTTP_E_CANCELLED;
 			goto out;
 		}
+		if (req->wait) {
+			long w = req->wait(req->tick_ud);
+			wait_ms = (int)(w < 0 || w > HTTP_IDLE_MAX_MS ? HTTP_IDLE_MAX_MS : w);
+		}
 		if (deadline) {
 			long long now = mono_ms();
 			if (now >= deadline) {
@@ -320,7 +332,8 @@ static int transfer(struct http *h, const struct http_req *req, http_sink_fn sin
 			if (deadline - now < wait_ms)
 				wait_ms = (int)(deadline - now);
 		}
-		if ((mc = curl_multi_poll(h->multi, NULL, 0, wait_ms, NULL)) != CURLM_OK)
+		if ((mc = curl_multi_poll(h->multi, req->wait ? wake : NULL, req->wait ? (unsigned)req->n_wake : 0,
+					  wait_ms, NULL)) != CURLM_OK)
 			goto multi_failed;
 	}
 	if (curl_easy_getinfo(h->easy, CURLINFO_RESPONSE_CODE, status) != CURLE_OK)

@@ -40,10 +40,18 @@ const char *http_host(const struct http *h);
  * Returns 0 to go on, non-zero to abort the transfer (HTTP_E_IO). */
 typedef int (*http_sink_fn)(void *ud, const char *data, size_t len);
 
-/* Called between waits of a transfer, at least every 100 ms, outside any
- * libcurl callback (so it may use another struct http). Returns 0 to go on,
- * non-zero to end the transfer (HTTP_E_CANCELLED). */
+/* Called between waits of a transfer, at least every 100 ms (unless wait
+ * says otherwise), outside any libcurl callback (so it may use another
+ * struct http). Returns 0 to go on, non-zero to end the transfer
+ * (HTTP_E_CANCELLED). */
 typedef int (*http_tick_fn)(void *ud);
+
+/* How long (ms) the transfer may wait before tick runs again; negative:
+ * until data arrives or a wake fd is readable (at most HTTP_IDLE_MAX_MS). */
+typedef long (*http_wait_fn)(void *ud);
+
+#define HTTP_IDLE_MAX_MS 600000L /* the longest wait of a transfer with a wait function */
+#define HTTP_WAKE_MAX 4
 
 struct http_req {
 	const char *method;         /* "GET" or "POST" */
@@ -53,6 +61,12 @@ struct http_req {
 	const volatile int *cancel; /* may be NULL; polled every 100 ms */
 	http_tick_fn tick;          /* may be NULL */
 	void *tick_ud;
+	/* NULL: waits of at most 100 ms. Set: waits as long as it says, also
+	 * ended when one of wake_fds (up to HTTP_WAKE_MAX) is readable or at
+	 * EOF, or by a signal; cancel is then only polled when tick runs. */
+	http_wait_fn wait; /* called with tick_ud */
+	const int *wake_fds;
+	int n_wake;
 };
 
 /* Runs one request, streaming the body to sink. *status gets the HTTP status

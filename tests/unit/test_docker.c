@@ -8,6 +8,8 @@
  * daemon on a unix socket replays those answers to drive docker_open and
  * docker_exec_in_service end to end, and hangs to test timeouts and cancel. */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/time.h>
 #include <stdlib.h>
@@ -669,6 +671,61 @@ static int follow_tick(void *ud)
 	return f->ticks >= f->stop_after;
 }
 
+/* A wait without ticks: until the wake fd (written by SIGALRM) is readable.
+ * A few ticks come as the stream starts (and when libcurl's own connect
+ * timers, 200 ms and 10 s, expire), none every 100 ms: 15 in the 1.5 s. */
+static int wake_pipe[2] = { -1, -1 };
+
+static void on_wake_alarm(int sig)
+{
+	(void)sig;
+	if (write(wake_pipe[1], "", 1) < 0) {
+		/* the test then sees no wake */
+	}
+}
+
+static long wait_forever(void *ud)
+{
+	(void)ud;
+	return -1;
+}
+
+static int wake_tick(void *ud)
+{
+	struct follow_seen *f = ud;
+	struct pollfd p = { .fd = wake_pipe[0], .events = POLLIN };
+
+	f->ticks++;
+	return poll(&p, 1, 0) > 0;
+}
+
+static void check_follow_wait(struct docker *d)
+{
+	struct follow_seen f = { .d = d };
+	struct itimerval it = { .it_value = { 1, 500000 } };
+	struct sigaction sa = { .sa_handler = on_wake_alarm }, old;
+	char err[512] = "";
+	long long t0, ms;
+	int rc;
+
+	if (pipe2(wake_pipe, O_CLOEXEC | O_NONBLOCK) < 0 || sigaction(SIGALRM, &sa, &old) < 0) {
+		CHECK(0, "pipe2 and sigaction");
+		return;
+	}
+	t0 = mono_ms();
+	setitimer(ITIMER_REAL, &it, NULL);
+	rc = docker_follow(d, "/v1.41/events?x", follow_sink, wake_tick, wait_forever, wake_pipe, 1, &f, err,
+			   sizeof(err));
+	ms = mono_ms() - t0;
+	CHECK(rc == DOCKER_E_CANCELLED && ms >= 1450 && ms < 4000 && f.ticks <= 8,
+	      "docker_follow with a wait function: no tick while nothing arrives (%d ticks in %lld ms), "
+	      "the wake fd ends the wait (%s)",
+	      f.ticks, ms, rc ? err : "rc 0");
+	sigaction(SIGALRM, &old, NULL);
+	close(wake_pipe[0]);
+	close(wake_pipe[1]);
+}
+
 /* docker_get_json, docker_follow and docker_exec_prefer against the fake. */
 static void test_follow_prefer(void)
 {
@@ -712,15 +769,16 @@ static void test_follow_prefer(void)
 	CHECK(rc == DOCKER_E_API && strstr(err, "answered 404: fake: no route"), "docker_get_json: 404: %s", err);
 	f.d = d;
 	t0 = mono_ms();
-	rc = docker_follow(d, "/v1.41/events?x", follow_sink, follow_tick, &f, err, sizeof(err));
+	rc = docker_follow(d, "/v1.41/events?x", follow_sink, follow_tick, NULL, NULL, 0, &f, err, sizeof(err));
 	CHECK(rc == DOCKER_E_CANCELLED && f.bytes > 0 && f.ticks == 5 && mono_ms() - t0 < 2000,
 	      "docker_follow: the stream's bytes reach the sink, 5 ticks, then the tick ends it (%lld ms)",
 	      mono_ms() - t0);
 	CHECK(f.relisted, "... a JSON call on the same struct docker from inside the tick");
+	check_follow_wait(d);
 	f = (struct follow_seen){ .stop_after = 1000000, .d = d };
-	rc = docker_follow(d, "/v1.41/ended", follow_sink, follow_tick, &f, err, sizeof(err));
+	rc = docker_follow(d, "/v1.41/ended", follow_sink, follow_tick, NULL, NULL, 0, &f, err, sizeof(err));
 	CHECK(rc == 0 && f.bytes > 0, "docker_follow: a stream the daemon ends returns 0");
-	rc = docker_follow(d, "/v1.41/nothing", follow_sink, NULL, &f, err, sizeof(err));
+	rc = docker_follow(d, "/v1.41/nothing", follow_sink, NULL, NULL, NULL, 0, &f, err, sizeof(err));
 	CHECK(rc == DOCKER_E_API && strstr(err, "answered 404: fake: no route"), "docker_follow: 404: %s", err);
 	rc = docker_exec_prefer(d, "capdb", "c70b0b95c7a1", hook, 5000, NULL, NULL, NULL, &res, err, sizeof(err));
 	CHECK(rc == 0 && res.slot == 2 && strncmp(res.container_id, "c70b0b95c7a1", 12) == 0,
