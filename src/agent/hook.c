@@ -14,12 +14,60 @@
 #include "words.h"
 
 #define HELPER_GRACE_MS 5000 /* the helper's own timeout fires first */
+#define HOOK_LOG_HEAD 200     /* output lines logged as they come, per hook run */
+#define HOOK_LOG_TAIL 20      /* then the last ones, logged when the hook ends */
 
 struct reply {
 	const char *which;
 	int have_result, exit_code, slot;
 	char container[65], task[65], error[512];
+	/* Output beyond HOOK_LOG_HEAD lines: counted, the last HOOK_LOG_TAIL
+	 * kept (a hook with endless output must not fill the log). */
+	unsigned long lines, skipped, skipped_bytes;
+	char *tail[HOOK_LOG_TAIL];
 };
+
+static void output_line(struct reply *r, const char *line)
+{
+	char **slot;
+
+	if (++r->lines <= HOOK_LOG_HEAD) {
+		log_info("%s-hook[%s]: %s", r->which, line[0] == '1' ? "stdout" : "stderr", line + 2);
+		return;
+	}
+	slot = &r->tail[(r->lines - HOOK_LOG_HEAD - 1) % HOOK_LOG_TAIL];
+	if (*slot) {
+		r->skipped++;
+		r->skipped_bytes += strlen(*slot + 2);
+		free(*slot);
+	}
+	*slot = strdup(line); /* out of memory: that line is only counted as lost */
+	if (!*slot)
+		r->skipped++;
+}
+
+/* The kept last lines, after a note of how much was not logged. */
+static void output_end(struct reply *r)
+{
+	unsigned long kept = 0, first;
+
+	if (r->lines <= HOOK_LOG_HEAD)
+		return;
+	first = r->lines - HOOK_LOG_HEAD < HOOK_LOG_TAIL ? 0 : (r->lines - HOOK_LOG_HEAD) % HOOK_LOG_TAIL;
+	for (int i = 0; i < HOOK_LOG_TAIL; i++)
+		kept += r->tail[i] != NULL;
+	if (r->skipped)
+		log_warn("%s-hook: %lu lines of output in all; %lu of them (%lu bytes) not logged, the last %lu follow",
+			 r->which, r->lines, r->skipped, r->skipped_bytes, kept);
+	for (int i = 0; i < HOOK_LOG_TAIL; i++) {
+		char **slot = &r->tail[(first + (unsigned long)i) % HOOK_LOG_TAIL];
+		if (!*slot)
+			continue;
+		log_info("%s-hook[%s]: %s", r->which, (*slot)[0] == '1' ? "stdout" : "stderr", *slot + 2);
+		free(*slot);
+		*slot = NULL;
+	}
+}
 
 /* Lines of the helper: "1 ..."/"2 ..." hook output, "R ..." result,
  * "E CODE MESSAGE" failure; its stderr is its own trouble. */
@@ -31,7 +79,7 @@ static void helper_line(void *ud, int stream, const char *line)
 	if (stream == 2) {
 		log_warn("%s-hook: %s: %s", r->which, HOOK_HELPER, line);
 	} else if ((line[0] == '1' || line[0] == '2') && line[1] == ' ') {
-		log_info("%s-hook[%s]: %s", r->which, line[0] == '1' ? "stdout" : "stderr", line + 2);
+		output_line(r, line);
 	} else if (line[0] == 'R' && sscanf(line, "R exit=%d container=%64s task=%64s node=%*s slot=%d", &r->exit_code,
 					    r->container, r->task, &r->slot) == 4) {
 		r->have_result = 1;
@@ -110,6 +158,7 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 		snprintf(msg, msglen, "%s-hook not run: cannot start %s: %s", h->which, h->helper, err);
 		goto out;
 	}
+	output_end(&r);
 	if (r.have_result) {
 		log_info("%s-hook: exit code %d in container %.12s (task %.12s, slot %d)", h->which, r.exit_code,
 			 r.container, r.task, r.slot);
@@ -129,6 +178,8 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 				       : "");
 	}
 out:
+	for (int i = 0; i < HOOK_LOG_TAIL; i++)
+		free(r.tail[i]);
 	strvec_free(&argv);
 	strvec_free(&env);
 	free(words);
