@@ -153,6 +153,7 @@ int hook_run(const struct hook_spec *h, char *msg, size_t msglen)
 	cs.ud = &r;
 	cs.timeout_ms = h->timeout_ms ? h->timeout_ms + HELPER_GRACE_MS : 0;
 	cs.stop = h->cancel;
+	cs.stop_delay_ms = h->cancel_delay_ms;
 	cs.kill_grace_ms = 2000;
 	if (child_run(&cs, &res, err, sizeof(err)) < 0) {
 		snprintf(msg, msglen, "%s-hook not run: cannot start %s: %s", h->which, h->helper, err);

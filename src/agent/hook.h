@@ -21,6 +21,7 @@ struct hook_spec {
 	const volatile sig_atomic_t *cancel; /* may be NULL */
 	int verbose;                         /* the helper logs its Docker API calls */
 	const char *container;               /* NULL or "": none; else the container to prefer (rds-hook --container) */
+	long cancel_delay_ms;                /* > 0: a cancel ends the hook only this long after it came */
 };
 
 /* Runs the hook once. Returns its exit code (0 ok), or -1 when it could not

@@ -267,10 +267,18 @@ void job_load_status(struct job *j)
 
 /* Returns the hook's exit code, or -1 when it could not run (msg says why). */
 static int hook_exec(struct job *j, const char *which, char *const *argv, const volatile sig_atomic_t *cancel,
-		     long timeout_ms, char *msg, size_t msglen)
+		     long cancel_delay_ms, long timeout_ms, char *msg, size_t msglen)
 {
-	struct hook_spec h = { which,      j->hook_bin, j->cfg->docker_host, j->spec->service,  argv,
-			       timeout_ms, cancel,      j->cfg->verbose,     j->spec->container };
+	struct hook_spec h = { .which = which,
+			       .helper = j->hook_bin,
+			       .docker_host = j->cfg->docker_host,
+			       .service = j->spec->service,
+			       .argv = argv,
+			       .timeout_ms = timeout_ms,
+			       .cancel = cancel,
+			       .verbose = j->cfg->verbose,
+			       .container = j->spec->container,
+			       .cancel_delay_ms = cancel_delay_ms };
 
 	log_info("%s-hook: running %s (%zu word%s) in service %s", which, argv[0],
 		 !strcmp(which, "pre") ? j->spec->pre_argv.n : j->spec->post_argv.n, argv[1] ? "s" : "",
@@ -289,7 +297,7 @@ int job_run_hook(struct job *j, const char *which)
 			  !strcmp(which, "pre") ? "PRE_HOOK" : "POST_HOOK");
 		return -1;
 	}
-	rc = hook_exec(j, which, argv->v, j->stop_flag, j->cfg->hook_timeout_s * 1000, msg, sizeof(msg));
+	rc = hook_exec(j, which, argv->v, j->stop_flag, 0, j->cfg->hook_timeout_s * 1000, msg, sizeof(msg));
 	if (msg[0])
 		log_error("%s", msg);
 	return rc;
@@ -459,7 +467,8 @@ enum status_result job_run(struct job *j)
 	/* "running" need not survive a crash: the record before it does. */
 	job_publish(j, 0);
 
-	if (s->pre_argv.n && hook_exec(j, "pre", s->pre_argv.v, j->stop_flag, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
+	if (s->pre_argv.n &&
+	    hook_exec(j, "pre", s->pre_argv.v, j->stop_flag, 0, hook_ms, hookmsg, sizeof(hookmsg)) != 0) {
 		j->st.pre_hook_failures++;
 		log_error("%s; no backup is taken", hookmsg);
 		snprintf(msg, sizeof(msg), "%s; no backup taken", hookmsg);
@@ -472,7 +481,8 @@ enum status_result job_run(struct job *j)
 	if (s->post_argv.n) {
 		/* The post-hook is the cleanup: it runs after a failed pre-hook or
 		 * backup too. While stopping it gets what is left of STOP_TIMEOUT
-		 * since the stop request came (at least a second). */
+		 * since the stop request came (at least a second); a stop that
+		 * comes while it runs gives it STOP_TIMEOUT to finish. */
 		const volatile sig_atomic_t *cancel = j->stop_flag;
 		long ms = hook_ms;
 		if (job_stopping(j)) {
@@ -482,7 +492,8 @@ enum status_result job_run(struct job *j)
 				ms = 1000;
 		}
 		hookmsg[0] = '\0';
-		if (hook_exec(j, "post", s->post_argv.v, cancel, ms, hookmsg, sizeof(hookmsg)) != 0) {
+		if (hook_exec(j, "post", s->post_argv.v, cancel, j->cfg->stop_timeout_s * 1000, ms, hookmsg,
+			      sizeof(hookmsg)) != 0) {
 			j->st.post_hook_failures++;
 			log_error("%s", hookmsg);
 			if (result != STATUS_FAILED) {

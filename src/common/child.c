@@ -140,7 +140,7 @@ int child_run(const struct child_spec *s, struct child_result *res, char *err, s
 	struct linebuf lb[2] = { { 0 }, { 0 } };
 	int pin = -1, pout[2] = { -1, -1 }, perr[2] = { -1, -1 };
 	int open_fds = 2, reaped = 0, st = 0, rc = -1, sent_stop = 0, sent_kill = 0, saved;
-	long long start = mono_ms(), stop_at = 0, reaped_at = 0;
+	long long start = mono_ms(), stop_at = 0, reaped_at = 0, stop_seen = 0;
 	sigset_t all, old;
 	pid_t pid;
 
@@ -196,6 +196,11 @@ int child_run(const struct child_spec *s, struct child_result *res, char *err, s
 		int want_stop = s->stop && *s->stop;
 		pid_t w = 0;
 
+		if (want_stop && s->stop_delay_ms > 0) {
+			if (!stop_seen)
+				stop_seen = now;
+			want_stop = now - stop_seen >= s->stop_delay_ms;
+		}
 		if (!sent_stop && (want_stop || (s->timeout_ms > 0 && now - start >= s->timeout_ms))) {
 			if (want_stop)
 				res->stopped = 1;

@@ -26,6 +26,9 @@ struct child_spec {
 	 * still goes to the whole group. */
 	int stop_leader_only;
 	long kill_grace_ms;
+	/* > 0: a stop is passed on only this long after *stop became non-zero
+	 * (a cleanup gets its time to finish; the timeout still applies). */
+	long stop_delay_ms;
 	/* What the child reads on its stdin, then end of file (borrowed; NULL =
 	 * /dev/null). Written whole into a pipe before the fork, so child_run
 	 * never blocks on it: at most CHILD_STDIN_MAX bytes, and it fails when

@@ -180,6 +180,31 @@ int main(void)
 		stop = 0;
 	}
 	{
+		/* stop_delay_ms: a cleanup that finishes within the delay is not
+		 * stopped; one that does not is stopped when the delay is over. */
+		char *quick[] = { "sh", "-c", "sleep 0.5; echo done", NULL };
+		struct itimerval it = { .it_value = { 0, 100000 } };
+		struct child_spec s = { .argv = quick, .on_line = collect, .ud = &l, .stop = &stop, .stop_delay_ms = 1500 };
+		char err[256] = "";
+		long long t0 = mono_ms(), took;
+
+		memset(&l, 0, sizeof(l));
+		signal(SIGALRM, on_alarm);
+		setitimer(ITIMER_REAL, &it, NULL);
+		CHECK(child_run(&s, &r, err, sizeof(err)) == 0 && !r.stopped && r.code == 0 && !strcmp(l.out, "done|"),
+		      "stop_delay_ms: a stop 100 ms in lets a 500 ms child finish (code %d, stopped %d)", r.code, r.stopped);
+		stop = 0;
+		s.argv = sleeper;
+		s.stop_delay_ms = 700;
+		t0 = mono_ms();
+		setitimer(ITIMER_REAL, &it, NULL);
+		child_run(&s, &r, err, sizeof(err));
+		took = mono_ms() - t0;
+		CHECK(r.stopped && r.code == 128 + SIGTERM && took >= 750 && took < 2000,
+		      "stop_delay_ms: a longer child is stopped when the delay is over (%lld ms, code %d)", took, r.code);
+		stop = 0;
+	}
+	{
 		char *cat[] = { "cat", NULL }, *wc[] = { "wc", "-c", NULL }, err[256] = "";
 		static char big[CHILD_STDIN_MAX + 1];
 		struct child_spec s = {
