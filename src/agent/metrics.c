@@ -4,6 +4,7 @@
 #include "metrics.h"
 
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,11 +30,17 @@ static void family(FILE *f, const char *name, const char *type, const char *help
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-/* name{backup="..",service="..",repo="..",node=".."[,k1="v1"[,k2="v2"]]} */
-static void series2(FILE *f, const char *name, const struct metrics_input *in, const struct metrics_job *j,
-		    const char *k1, const char *v1, const char *k2, const char *v2)
+/* A job's labels, escaped once per scrape:
+ * backup="..",service="..",repo="..",node="..". NULL when out of memory. */
+static char *job_labels(const struct metrics_input *in, const struct metrics_job *j)
 {
-	fprintf(f, "%s{backup=\"", name);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return NULL;
+	fputs("backup=\"", f);
 	esc(f, j->st->job);
 	fputs("\",service=\"", f);
 	esc(f, j->service ? j->service : "");
@@ -42,21 +49,53 @@ static void series2(FILE *f, const char *name, const struct metrics_input *in, c
 	fputs("\",node=\"", f);
 	esc(f, in->node ? in->node : "");
 	fputc('"', f);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	return fclose(f) == 0 ? buf : NULL;
+}
+
+/* name{LABELS[,k1="v1"[,k2="v2"]]}; the values k1, k2 are plain words. */
+static void series2(FILE *f, const char *name, const char *lab, const char *k1, const char *v1, const char *k2,
+		    const char *v2)
+{
+	fputs(name, f);
+	fputc('{', f);
+	fputs(lab, f);
 	for (int i = 0; i < 2; i++) {
 		const char *k = i ? k2 : k1, *v = i ? v2 : v1;
 		if (!k)
 			continue;
-		fprintf(f, ",%s=\"", k);
-		esc(f, v);
+		fputc(',', f);
+		fputs(k, f);
+		fputs("=\"", f);
+		fputs(v, f);
 		fputc('"', f);
 	}
 	fputc('}', f);
 }
 
-static void series(FILE *f, const char *name, const struct metrics_input *in, const struct metrics_job *j,
-		   const char *k1, const char *v1)
+static void series(FILE *f, const char *name, const char *lab, const char *k1, const char *v1)
 {
-	series2(f, name, in, j, k1, v1, NULL, NULL);
+	series2(f, name, lab, k1, v1, NULL, NULL);
+}
+
+/* " N\n" for an integer, without printf's cost. */
+static void put_int(FILE *f, long long v)
+{
+	char b[24], *p = b + sizeof(b);
+	unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+	*--p = '\n';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	*--p = ' ';
+	fwrite(p, 1, (size_t)(b + sizeof(b) - p), f);
 }
 
 static int exported(const struct metrics_job *j)
@@ -120,7 +159,22 @@ static double value(const struct status *st, enum vkind k, size_t off)
 	return 0;
 }
 
-static void job_families(FILE *f, const struct metrics_input *in)
+/* One value of a status record, as the exposition format writes it. */
+static void put_value(FILE *f, const struct status *st, enum vkind k, size_t off)
+{
+	if (k == V_REAL)
+		fprintf(f, " %.17g\n", value(st, k, off));
+	else if (k == V_TIME)
+		put_int(f, (long long)*(const time_t *)((const char *)st + off));
+	else if (k == V_LONG)
+		put_int(f, *(const long *)((const char *)st + off));
+	else if (k == V_LLONG)
+		put_int(f, *(const long long *)((const char *)st + off));
+	else
+		put_int(f, *(const int *)((const char *)st + off) ? 1 : 0);
+}
+
+static void job_families(FILE *f, const struct metrics_input *in, char *const *lab)
 {
 	for (size_t k = 0; k < sizeof(job_fams) / sizeof(job_fams[0]); k++) {
 		const struct jfam *m = &job_fams[k];
@@ -128,24 +182,24 @@ static void job_families(FILE *f, const struct metrics_input *in)
 		for (size_t i = 0; i < in->njobs; i++) {
 			if (!exported(&in->jobs[i]))
 				continue;
-			series(f, m->name, in, &in->jobs[i], NULL, NULL);
-			fprintf(f, " %.17g\n", value(in->jobs[i].st, m->k, m->off));
+			series(f, m->name, lab[i], NULL, NULL);
+			put_value(f, in->jobs[i].st, m->k, m->off);
 		}
 	}
 	family(f, "rds_backup_last_result", "gauge",
 	       "The last backup run's result: 1 for the result it had, 0 for the others (none: never ran).");
 	for (size_t i = 0; i < in->njobs; i++)
 		for (size_t r = 0; exported(&in->jobs[i]) && r < NRESULTS; r++) {
-			series(f, "rds_backup_last_result", in, &in->jobs[i], "result", results[r]);
-			fprintf(f, " %d\n", in->jobs[i].st->result == result_of[r]);
+			series(f, "rds_backup_last_result", lab[i], "result", results[r]);
+			put_int(f, in->jobs[i].st->result == result_of[r]);
 		}
 	family(f, "rds_backup_runs_total", "counter", "Backup runs by result.");
 	for (size_t i = 0; i < in->njobs; i++) {
 		const struct status *st = in->jobs[i].st;
 		long by[] = { st->runs - st->incompletes - st->failures, st->incompletes, st->failures };
 		for (size_t r = 0; exported(&in->jobs[i]) && r < 3; r++) {
-			series(f, "rds_backup_runs_total", in, &in->jobs[i], "result", results[r]);
-			fprintf(f, " %ld\n", by[r] < 0 ? 0 : by[r]);
+			series(f, "rds_backup_runs_total", lab[i], "result", results[r]);
+			put_int(f, by[r] < 0 ? 0 : by[r]);
 		}
 	}
 	family(f, "rds_backup_last_files", "gauge", "Files of the last backup: new, changed, unmodified.");
@@ -154,8 +208,8 @@ static void job_families(FILE *f, const struct metrics_input *in)
 		const char *kind[] = { "new", "changed", "unmodified" };
 		long n[] = { st->files_new, st->files_changed, st->files_unmodified };
 		for (size_t r = 0; exported(&in->jobs[i]) && r < 3; r++) {
-			series(f, "rds_backup_last_files", in, &in->jobs[i], "kind", kind[r]);
-			fprintf(f, " %ld\n", n[r]);
+			series(f, "rds_backup_last_files", lab[i], "kind", kind[r]);
+			put_int(f, n[r]);
 		}
 	}
 	family(f, "rds_backup_hook_failures_total", "counter",
@@ -164,10 +218,10 @@ static void job_families(FILE *f, const struct metrics_input *in)
 		const struct status *st = in->jobs[i].st;
 		if (!exported(&in->jobs[i]))
 			continue;
-		series(f, "rds_backup_hook_failures_total", in, &in->jobs[i], "hook", "pre");
-		fprintf(f, " %ld\n", st->pre_hook_failures);
-		series(f, "rds_backup_hook_failures_total", in, &in->jobs[i], "hook", "post");
-		fprintf(f, " %ld\n", st->post_hook_failures);
+		series(f, "rds_backup_hook_failures_total", lab[i], "hook", "pre");
+		put_int(f, st->pre_hook_failures);
+		series(f, "rds_backup_hook_failures_total", lab[i], "hook", "post");
+		put_int(f, st->post_hook_failures);
 	}
 }
 
@@ -185,13 +239,12 @@ static int has_op(const struct metrics_job *j, size_t i)
 }
 
 /* name{backup..,node..,operation="op"[,result="r"]} */
-static void op_series(FILE *f, const char *name, const struct metrics_input *in, const struct metrics_job *j, size_t op,
-		      const char *result)
+static void op_series(FILE *f, const char *name, const char *lab, size_t op, const char *result)
 {
-	series2(f, name, in, j, "operation", op_names[op], result ? "result" : NULL, result);
+	series2(f, name, lab, "operation", op_names[op], result ? "result" : NULL, result);
 }
 
-static void op_families(FILE *f, const struct metrics_input *in)
+static void op_families(FILE *f, const struct metrics_input *in, char *const *lab)
 {
 	static const struct {
 		const char *name, *type, *help;
@@ -211,12 +264,11 @@ static void op_families(FILE *f, const struct metrics_input *in)
 				const struct status_op *o = op_of(in->jobs[i].st, op);
 				if (!has_op(&in->jobs[i], op))
 					continue;
-				op_series(f, fams[k].name, in, &in->jobs[i], op, NULL);
+				op_series(f, fams[k].name, lab[i], op, NULL);
 				if (fams[k].which == 2)
 					fprintf(f, " %.17g\n", o->duration_s);
 				else
-					fprintf(f, " %lld\n",
-						(long long)(fams[k].which ? o->last_success : o->last_end));
+					put_int(f, (long long)(fams[k].which ? o->last_success : o->last_end));
 			}
 	}
 	family(f, "rds_maintenance_last_result", "gauge",
@@ -224,8 +276,8 @@ static void op_families(FILE *f, const struct metrics_input *in)
 	for (size_t i = 0; i < in->njobs; i++)
 		for (size_t op = 0; op < 3; op++)
 			for (size_t r = 0; has_op(&in->jobs[i], op) && r < NRESULTS; r++) {
-				op_series(f, "rds_maintenance_last_result", in, &in->jobs[i], op, results[r]);
-				fprintf(f, " %d\n", op_of(in->jobs[i].st, op)->result == result_of[r]);
+				op_series(f, "rds_maintenance_last_result", lab[i], op, results[r]);
+				put_int(f, op_of(in->jobs[i].st, op)->result == result_of[r]);
 			}
 	family(f, "rds_maintenance_runs_total", "counter", "Runs of the operation by result (ok, failed).");
 	for (size_t i = 0; i < in->njobs; i++)
@@ -233,10 +285,10 @@ static void op_families(FILE *f, const struct metrics_input *in)
 			const struct status_op *o = op_of(in->jobs[i].st, op);
 			if (!has_op(&in->jobs[i], op))
 				continue;
-			op_series(f, "rds_maintenance_runs_total", in, &in->jobs[i], op, "ok");
-			fprintf(f, " %ld\n", o->runs - o->failures);
-			op_series(f, "rds_maintenance_runs_total", in, &in->jobs[i], op, "failed");
-			fprintf(f, " %ld\n", o->failures);
+			op_series(f, "rds_maintenance_runs_total", lab[i], op, "ok");
+			put_int(f, o->runs - o->failures);
+			op_series(f, "rds_maintenance_runs_total", lab[i], op, "failed");
+			put_int(f, o->failures);
 		}
 }
 
@@ -284,18 +336,33 @@ static void agent_families(FILE *f, const struct metrics_input *in)
 
 int metrics_render(const struct metrics_input *in, char **out, size_t *len)
 {
-	FILE *f = open_memstream(out, len);
+	char **lab = calloc(in->njobs ? in->njobs : 1, sizeof(*lab));
+	FILE *f = NULL;
+	int rc = -1;
 
-	if (!f)
+	*out = NULL;
+	if (!lab)
 		return -1;
-	job_families(f, in);
-	op_families(f, in);
+	for (size_t i = 0; i < in->njobs; i++)
+		if (!(lab[i] = job_labels(in, &in->jobs[i])))
+			goto out;
+	if (!(f = open_memstream(out, len)))
+		goto out;
+	/* One thread writes this stream: no lock per character. */
+	__fsetlocking(f, FSETLOCKING_BYCALLER);
+	job_families(f, in, lab);
+	op_families(f, in, lab);
 	agent_families(f, in);
 	if (ferror(f)) {
 		fclose(f);
 		free(*out);
 		*out = NULL;
-		return -1;
+		goto out;
 	}
-	return fclose(f) == 0 ? 0 : -1;
+	rc = fclose(f) == 0 ? 0 : -1;
+out:
+	for (size_t i = 0; i < in->njobs; i++)
+		free(lab[i]);
+	free(lab);
+	return rc;
 }
