@@ -12,6 +12,7 @@ source "$(dirname "$0")/../lib/harness.sh"
 source "$RDS_ROOT/tests/lib/dockerd.sh"
 source "$RDS_ROOT/tests/lib/sshd.sh"
 source "$RDS_ROOT/tests/lib/agent.sh"
+[ -f "$RDS_ROOT/tests/lib/reliability.sh" ] && source "$RDS_ROOT/tests/lib/reliability.sh"
 
 dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
 dockerd_busybox_image || { not_ok "busybox test image"; exit 1; }
@@ -181,6 +182,9 @@ wait_for 30 eval '[ "$(runs_of rdsl_db)" -gt $r ] && [ "$(jfield rdsl_db result)
 after=$(jobs_json | python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)))')
 [ "$before" = "$after" ] && [ "$(grep -c "job rdsl_db: scheduled" "$T_DIR/agent.log")" -le 2 ] &&
 	ok "no job duplicated or lost ($after)" || not_ok "jobs after restart" "$before -> $after"
+type fault_row >/dev/null 2>&1 && fault_row "dockerd stopped and started under a label-mode agent (its event stream broken)" \
+	"discovery reconnected and re-listed (\"Docker answers again\"); jobs before and after the same: $after; the next scheduled backup of rdsl_db ok" \
+	"$([ "$before" = "$after" ] && [ "$(jfield rdsl_db result)" = ok ] && echo ok || echo failed)"
 
 # Idle: no Docker request while nothing changes (rds-discover holds one
 # stream); the waiting agent has no libcurl mapped.
