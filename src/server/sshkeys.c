@@ -545,6 +545,36 @@ char *sshkeys_known_hosts_text(const struct sshkey_list *hostkeys, char *const *
 	return sb_done(&b);
 }
 
+int sshkeys_known_hosts_keys(const char *text, size_t len, struct sshkey_list *out)
+{
+	const char *p = text, *end = text + len;
+	int n = 0;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
+		const char *why;
+		struct sshkey k;
+
+		if (!eol)
+			eol = end;
+		while (q < eol && is_space(*q))
+			q++;
+		/* Blank, comment, and @cert-authority / @revoked lines: none
+		 * of them pins a host key. */
+		if (q < eol && *q != '#' && *q != '@') {
+			while (q < eol && !is_space(*q)) /* the host patterns */
+				q++;
+			if (sshkey_parse_line(q, (size_t)(eol - q), &k, &why) == 0) {
+				if (sshkey_list_find(out, &k) < 0 && sshkey_list_take(out, &k) == 0)
+					n++;
+				sshkey_clear(&k);
+			}
+		}
+		p = eol + 1;
+	}
+	return n;
+}
+
 char *sshkeys_authorized_text(const struct sshkey_list *keys)
 {
 	struct sb b = { 0 };
