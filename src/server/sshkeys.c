@@ -359,7 +359,10 @@ static const char *why_file(const char *text, size_t len)
 {
 	if (memchr(text, '\0', len))
 		return "binary data, not a public key file";
-	if (memmem(text, len, "PRIVATE KEY-----", 16) || memmem(text, len, "PuTTY-User-Key-File", 19))
+	/* "b3BlbnNzaC1rZXktdjE" is base64 of "openssh-key-v1": the body of an
+	 * OpenSSH private key pasted without its BEGIN/END lines. */
+	if (memmem(text, len, "PRIVATE KEY-----", 16) || memmem(text, len, "PuTTY-User-Key-File", 19) ||
+	    memmem(text, len, "b3BlbnNzaC1rZXktdjE", 19))
 		return "a PRIVATE key: it belongs to the agent; give the server the .pub file";
 	if (memmem(text, len, "---- BEGIN SSH2 PUBLIC KEY ----", 31))
 		return "an RFC 4716 public key; convert it with ssh-keygen -i -f FILE";

@@ -278,6 +278,16 @@ int main(void)
 		CHECK_INT(l.n, 2, "the list is unchanged after a refused file");
 		free(ed);
 	}
+	{
+		/* An OpenSSH private key pasted without its BEGIN/END lines. */
+		size_t plen;
+		char *priv = load("id_throwaway", &plen), *body = strchr(priv, '\n') + 1,
+		     *end = strstr(body, "-----END");
+		CHECK(end && sshkeys_parse_text(body, (size_t)(end - body), &l, err, sizeof(err)) < 0 &&
+			      strstr(err, "PRIVATE key"),
+		      "a private key body without its armor lines is named a private key: %s", err);
+		free(priv);
+	}
 	sshkey_list_free(&l);
 	{
 		/* The keys a known_hosts pins: patterns skipped, duplicates
