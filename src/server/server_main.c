@@ -218,8 +218,22 @@ static int run(struct server_config *c)
 		log_error("%s", err);
 		goto out;
 	}
-	sc = (struct sshd_conf){ c->port,     s.hostkey_paths.v, s.hostkey_paths.n, c->authorized_keys_dir,
-				 c->ssh_user, c->chroot_dir,     c->login_dir };
+	sc = (struct sshd_conf){ .port = c->port,
+				 .host_keys = s.hostkey_paths.v,
+				 .nhost_keys = s.hostkey_paths.n,
+				 .authorized_keys_dir = c->authorized_keys_dir,
+				 .user = c->ssh_user,
+				 .chroot_dir = c->chroot_dir,
+				 .login_dir = c->login_dir,
+				 .penalties = server_sshd_knows(c->sshd_bin, SSHD_PENALTIES) };
+	if (sc.penalties)
+		log_info("sshd: at most %d unauthenticated connections per address; an address that keeps failing is "
+			 "refused for at most %d s (PerSourcePenalties)",
+			 SSHD_PER_SOURCE_STARTUPS, SSHD_PENALTY_MAX_S);
+	else
+		log_info("sshd: at most %d unauthenticated connections per address (this sshd has no "
+			 "PerSourcePenalties)",
+			 SSHD_PER_SOURCE_STARTUPS);
 	text = server_sshd_config_text(&sc);
 	if (!text || strvec_push(&argv, c->sshd_bin) < 0 || strvec_push(&argv, "-D") < 0 ||
 	    strvec_push(&argv, "-e") < 0 || strvec_push(&argv, "-f") < 0 || strvec_push(&argv, c->sshd_config) < 0 ||

@@ -288,7 +288,7 @@ static void check_known_hosts_dir(void)
 static void check_sshd_text(void)
 {
 	char *keys[] = { "/etc/ssh/host_keys/ssh_host_ed25519_key", "/etc/ssh/host_keys/ssh_host_ecdsa_key" };
-	struct sshd_conf in = { 2222, keys, 2, "/etc/ssh/authorized_keys", "restic", "/home", "/restic" };
+	struct sshd_conf in = { 2222, keys, 2, "/etc/ssh/authorized_keys", "restic", "/home", "/restic", 0 };
 	char *t = server_sshd_config_text(&in);
 	static const char *const want[] = {
 		"\nPort 2222\n",
@@ -312,13 +312,47 @@ static void check_sshd_text(void)
 		"\nPermitUserRC no\n",
 		"\nSubsystem sftp internal-sftp\n",
 		"\nLogLevel VERBOSE\n",
+		"\nMaxStartups 30:30:100\n",
+		"\nPerSourceMaxStartups 10\n",
+		"\nPerSourceNetBlockSize 32:128\n",
 		"\nMatch User restic\n\tChrootDirectory /home\n\tForceCommand internal-sftp -d /restic -u 0077\n",
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		CHECK(t && strstr(t, want[i]), "sshd_config has '%.*s'", (int)strcspn(want[i] + 1, "\n"), want[i] + 1);
 	CHECK(t && strstr(t, "Match") > strstr(t, "Subsystem"), "Match comes last (it applies to the end of the file)");
+	CHECK(t && !strstr(t, "PerSourcePenalties"), "no PerSourcePenalties for an sshd without it");
 	free(t);
+	in.penalties = 1;
+	t = server_sshd_config_text(&in);
+	CHECK(t && strstr(t, "\nPerSourcePenalties max:60s\n") && strstr(t, "Match") > strstr(t, "PerSourcePenalties"),
+	      "PerSourcePenalties capped at 60 s where sshd has it, before Match");
+	free(t);
+	/* This host's sshd: the probe, and sshd -t on the text it picks. */
+	if (access("/usr/sbin/sshd", X_OK) == 0 && geteuid() == 0) {
+		char path[600], err[512] = "";
+		in.penalties = server_sshd_knows("/usr/sbin/sshd", SSHD_PENALTIES);
+		CHECK_INT(server_sshd_knows("/usr/sbin/sshd", "PerSourceMaxStartups 10"), 1,
+			  "the probe: this sshd knows PerSourceMaxStartups");
+		CHECK_INT(server_sshd_knows("/usr/sbin/sshd", "NoSuchOption yes"), 0, "the probe: an unknown option");
+		printf("# this sshd %s PerSourcePenalties\n", in.penalties ? "has" : "has no");
+		snprintf(path, sizeof(path), "%s/hostkey", dir);
+		{
+			char cmd[800], *hk[] = { path };
+			struct sshd_conf real = in;
+
+			snprintf(cmd, sizeof(cmd), "ssh-keygen -q -t ed25519 -N '' -f '%s' </dev/null", path);
+			CHECK_INT(system(cmd), 0, "a host key for sshd -t");
+			real.host_keys = hk;
+			real.nhost_keys = 1;
+			real.chroot_dir = dir;
+			t = server_sshd_config_text(&real);
+			snprintf(path, sizeof(path), "%s/sshd_config", dir);
+			CHECK_INT(server_sshd_write_and_test("/usr/sbin/sshd", path, t, err, sizeof(err)), 0,
+				  "sshd -t accepts the generated file (%s)", err);
+			free(t);
+		}
+	}
 }
 
 static void mkrepo(const char *base, const char *rel, size_t bytes)
