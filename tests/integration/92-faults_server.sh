@@ -15,6 +15,9 @@
 #      and from the agent's own: a backup started during the storm, the
 #      time the right agent waits afterwards, processes and memory.
 #   BUILD=dir bash tests/integration/92-faults_server.sh
+#   SSHD_BIN=PATH to run another sshd (rds-server's setting), e.g. OpenSSH 10
+#   (the image's, with PerSourcePenalties) from a chroot; KEEP=1 keeps the
+#   scenario's directory.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$RDS_ROOT/tests/lib/sshd.sh" # sshd_ensure_user, sshd_banner_ok, sshd_descendants
 [ -f "$RDS_ROOT/tests/lib/reliability.sh" ] && source "$RDS_ROOT/tests/lib/reliability.sh"
@@ -34,7 +37,8 @@ T0=$SECONDS
 [ "$(id -u)" = 0 ] || { not_ok "runs as root (sshd and chroot need it)"; exit 1; }
 [ -x "$SRV" ] || { not_ok "$SRV is built"; exit 1; }
 sshd_ensure_user || { not_ok "system user restic exists"; exit 1; }
-echo "# $($SRV --version); restic: $($RESTIC version | head -n1); $(ssh -V 2>&1)"
+SSHD_VER=$("$SSHD_BIN" -V 2>&1 | awk '/^OpenSSH/ {sub(/,$/, "", $1); print $1; exit}')
+echo "# $($SRV --version); restic: $($RESTIC version | head -n1); sshd: ${SSHD_VER:-?} ($SSHD_BIN)"
 
 mkdir -p "$SRV_BASE" && chmod 0755 "$SRV_BASE"
 D=$(mktemp -d "$SRV_BASE/t.XXXXXX") && chmod 0755 "$D" || exit 1
@@ -431,8 +435,13 @@ storm_run() { # storm_run LABEL BIND
 		# for that address's PerSourceMaxStartups. Only the numbers.
 		echo "# $label: the backup started during the storm: exit $STORM_BACKUP_RC; logins $during_ok of $during"
 	fi
-	[ "$AFTER_MS" -lt 10000 ] && ok "$label: the right agent gets in ${AFTER_MS} ms after the storm" ||
-		not_ok "$label: the right agent waits ${AFTER_MS} ms after the storm"
+	# An sshd with PerSourcePenalties refuses a failing address for a
+	# while: rds-server caps that at 60 s.
+	local limit_ms=10000
+	[ "$bind" = 127.0.0.1 ] && grep -q "^PerSourcePenalties max:60s" "$SSHD_CONFIG" && limit_ms=65000
+	[ "$AFTER_MS" -lt "$limit_ms" ] && ok "$label: the right agent gets in ${AFTER_MS} ms after the storm (< $limit_ms)" ||
+		not_ok "$label: the right agent waits ${AFTER_MS} ms after the storm (limit $limit_ms)"
+	STORM_LIMIT_MS=$limit_ms
 	[ "$STORM_PROCS_AFTER" -le "$procs0" ] && ok "$label: processes back to baseline ($STORM_PROCS_AFTER, peak $peak_p)" ||
 		not_ok "$label: processes after the storm" "$STORM_PROCS_AFTER > $procs0"
 	# sshd's listener keeps a little more after 200 connections; what
@@ -444,13 +453,13 @@ storm_run() { # storm_run LABEL BIND
 storm_run "storm from another address" 127.0.0.2
 [ "$STORM_BACKUP_RC" = 0 ] && [ "$STORM_DURING_OK" = "$STORM_DURING" ] && [ "$AFTER_MS" -lt 10000 ] &&
 	[ "$STORM_PROCS_AFTER" -le "$procs0" ] && res=ok || res=failed
-fault_row "200 SSH logins with wrong keys, 50 in parallel, from another address than the agent's ($STORM_MS ms)" \
+fault_row "200 SSH logins with wrong keys, 50 in parallel, from another address than the agent's ($SSHD_VER, $STORM_MS ms)" \
 	"$STORM_DENIED refused by key, $STORM_OTHER dropped before auth; backup started during the storm: exit $STORM_BACKUP_RC; right agent $STORM_DURING_OK/$STORM_DURING logins during it, next one ${AFTER_MS} ms after; peak $STORM_PEAK_P processes / $STORM_PEAK_R KiB, after $STORM_PROCS_AFTER / $STORM_RSS_AFTER KiB (baseline $procs0 / $rss0)" "$res"
 
 storm_run "storm from the agent's own address" 127.0.0.1
-[ "$AFTER_MS" -lt 10000 ] && [ "$STORM_PROCS_AFTER" -le "$procs0" ] && res=ok || res=failed
-fault_row "200 SSH logins with wrong keys, 50 in parallel, from the agent's own address (NAT) ($STORM_MS ms)" \
-	"$STORM_DENIED refused by key, $STORM_OTHER dropped before auth; backup started during the storm: exit $STORM_BACKUP_RC; right agent $STORM_DURING_OK/$STORM_DURING logins during it, next one ${AFTER_MS} ms after; peak $STORM_PEAK_P processes / $STORM_PEAK_R KiB, after $STORM_PROCS_AFTER / $STORM_RSS_AFTER KiB (baseline $procs0 / $rss0)" "$res"
+[ "$AFTER_MS" -lt "$STORM_LIMIT_MS" ] && [ "$STORM_PROCS_AFTER" -le "$procs0" ] && res=ok || res=failed
+fault_row "200 SSH logins with wrong keys, 50 in parallel, from the agent's own address (NAT) ($SSHD_VER, $STORM_MS ms)" \
+	"$STORM_DENIED refused by key, $STORM_OTHER dropped before auth; backup started during the storm: exit $STORM_BACKUP_RC (sshd cannot tell the agent from the others on its address before auth); right agent $STORM_DURING_OK/$STORM_DURING logins during it, next one ${AFTER_MS} ms after (limit $STORM_LIMIT_MS ms$(grep -q "^PerSourcePenalties" "$SSHD_CONFIG" && echo ", PerSourcePenalties max 60 s")); peak $STORM_PEAK_P processes / $STORM_PEAK_R KiB, after $STORM_PROCS_AFTER / $STORM_RSS_AFTER KiB (baseline $procs0 / $rss0)" "$res"
 
 # No key material in any log: no line of a private key (host keys, the
 # agent's, the wrong ones) and no public key blob of the wrong keys.
@@ -474,5 +483,9 @@ done
 [ "$leaks" = 0 ] && ok "no private key line and no wrong key's blob in $(echo "$logs" | wc -l) server logs ($(cat $logs | wc -l) lines)" ||
 	not_ok "key material in the logs ($leaks)"
 srv_stop
+[ "$SRV_RC" = 0 ] && ok "rds-server exits 0 on SIGTERM after all this" || not_ok "last stop" "exit $SRV_RC"
+# shellcheck disable=SC2086 # one file per word
+san=$(grep -lE "AddressSanitizer|LeakSanitizer|runtime error:" $logs)
+[ -z "$san" ] && ok "no sanitizer report in the server logs" || { not_ok "sanitizer reports" "$san"; show $san; }
 echo "# wall time: $((SECONDS - T0)) s"
 exit 0
