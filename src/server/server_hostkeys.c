@@ -258,10 +258,9 @@ int server_hostkeys_prepare(const char *dir, const struct strvec *types, struct 
 			goto out;
 		}
 		if (made && oldfp[0] && strcmp(oldfp, k.fp))
-			log_warn("host key %s was MISSING, but its public half (%s) was still there: that key is lost. "
-				 "Generated a NEW %s key %s; agents holding the old known_hosts will fail with a host "
-				 "key "
-				 "error until they get the new one",
+			log_warn("host key %s was MISSING, but its public half (%s) was still there: that key is "
+				 "lost. Generated a NEW %s key %s; agents holding the old known_hosts will fail with "
+				 "a host key error until they get the new one",
 				 priv, oldfp, t, k.fp);
 		else if (made)
 			log_info("generated a new %s host key %s (kept on later starts)", t, priv);
