@@ -225,7 +225,8 @@ static int run(struct server_config *c)
 				 .user = c->ssh_user,
 				 .chroot_dir = c->chroot_dir,
 				 .login_dir = c->login_dir,
-				 .penalties = server_sshd_knows(c->sshd_bin, SSHD_PENALTIES) };
+				 .penalties = s.hostkey_paths.n &&
+					      server_sshd_knows(c->sshd_bin, s.hostkey_paths.v[0], SSHD_PENALTIES) };
 	if (sc.penalties)
 		log_info("sshd: at most %d unauthenticated connections per address; an address that keeps failing is "
 			 "refused for at most %d s (PerSourcePenalties)",

@@ -82,13 +82,14 @@ char *server_sshd_config_text(const struct sshd_conf *in)
 	return text;
 }
 
-int server_sshd_knows(const char *sshd_bin, const char *setting)
+int server_sshd_knows(const char *sshd_bin, const char *hostkey, const char *setting)
 {
-	char *argv[] = { (char *)sshd_bin, "-T", "-f", "/dev/null", "-o", (char *)setting, NULL };
+	char hk[4200], *argv[] = { (char *)sshd_bin, "-t", "-f", "/dev/null", "-o", hk, "-o", (char *)setting, NULL };
 	struct child_spec spec = { .argv = argv, .timeout_ms = 30000 };
 	struct child_result res;
 	char msg[256];
 
+	snprintf(hk, sizeof(hk), "HostKey=%s", hostkey);
 	return child_run(&spec, &res, msg, sizeof(msg)) == 0 && res.code == 0;
 }
 

@@ -34,8 +34,9 @@ struct sshd_conf {
 char *server_sshd_config_text(const struct sshd_conf *in);
 
 /* 1 when sshd_bin accepts the configuration line setting ("Name value"),
- * tried with `sshd -T -f /dev/null -o setting`; 0 otherwise. */
-int server_sshd_knows(const char *sshd_bin, const char *setting);
+ * tried with `sshd -t -f /dev/null -o HostKey=hostkey -o setting` (OpenSSH
+ * 10 checks nothing without a host key); 0 otherwise. */
+int server_sshd_knows(const char *sshd_bin, const char *hostkey, const char *setting);
 
 /* Writes text to path atomically (0644) and runs `sshd_bin -t -f path`.
  * Returns 0, or -1 with the first complaint of sshd in err (all of them are

@@ -330,28 +330,26 @@ static void check_sshd_text(void)
 	free(t);
 	/* This host's sshd: the probe, and sshd -t on the text it picks. */
 	if (access("/usr/sbin/sshd", X_OK) == 0 && geteuid() == 0) {
-		char path[600], err[512] = "";
-		in.penalties = server_sshd_knows("/usr/sbin/sshd", SSHD_PENALTIES);
-		CHECK_INT(server_sshd_knows("/usr/sbin/sshd", "PerSourceMaxStartups 10"), 1,
-			  "the probe: this sshd knows PerSourceMaxStartups");
-		CHECK_INT(server_sshd_knows("/usr/sbin/sshd", "NoSuchOption yes"), 0, "the probe: an unknown option");
-		printf("# this sshd %s PerSourcePenalties\n", in.penalties ? "has" : "has no");
-		snprintf(path, sizeof(path), "%s/hostkey", dir);
-		{
-			char cmd[800], *hk[] = { path };
-			struct sshd_conf real = in;
+		char path[600], conf[600], cmd[800], err[512] = "", *hk[] = { path };
+		struct sshd_conf real = in;
 
-			snprintf(cmd, sizeof(cmd), "ssh-keygen -q -t ed25519 -N '' -f '%s' </dev/null", path);
-			CHECK_INT(system(cmd), 0, "a host key for sshd -t");
-			real.host_keys = hk;
-			real.nhost_keys = 1;
-			real.chroot_dir = dir;
-			t = server_sshd_config_text(&real);
-			snprintf(path, sizeof(path), "%s/sshd_config", dir);
-			CHECK_INT(server_sshd_write_and_test("/usr/sbin/sshd", path, t, err, sizeof(err)), 0,
-				  "sshd -t accepts the generated file (%s)", err);
-			free(t);
-		}
+		snprintf(path, sizeof(path), "%s/hostkey", dir);
+		snprintf(cmd, sizeof(cmd), "ssh-keygen -q -t ed25519 -N '' -f '%s' </dev/null", path);
+		CHECK_INT(system(cmd), 0, "a host key for sshd -t");
+		real.penalties = server_sshd_knows("/usr/sbin/sshd", path, SSHD_PENALTIES);
+		CHECK_INT(server_sshd_knows("/usr/sbin/sshd", path, "PerSourceMaxStartups 10"), 1,
+			  "the probe: this sshd knows PerSourceMaxStartups");
+		CHECK_INT(server_sshd_knows("/usr/sbin/sshd", path, "NoSuchOption yes"), 0,
+			  "the probe: an unknown option");
+		printf("# this sshd %s PerSourcePenalties\n", real.penalties ? "has" : "has no");
+		real.host_keys = hk;
+		real.nhost_keys = 1;
+		real.chroot_dir = dir;
+		t = server_sshd_config_text(&real);
+		snprintf(conf, sizeof(conf), "%s/sshd_config", dir);
+		CHECK_INT(server_sshd_write_and_test("/usr/sbin/sshd", conf, t, err, sizeof(err)), 0,
+			  "sshd -t accepts the generated file (%s)", err);
+		free(t);
 	}
 }
 
