@@ -16,8 +16,9 @@
 #      time the right agent waits afterwards, processes and memory.
 #   BUILD=dir bash tests/integration/92-faults_server.sh
 #   SSHD_BIN=PATH to run another sshd (rds-server's setting), e.g. OpenSSH 10
-#   (the image's, with PerSourcePenalties) from a chroot; KEEP=1 keeps the
-#   scenario's directory.
+#   (the image's, with PerSourcePenalties) from a trixie chroot:
+#   SSHD_BIN=$(scripts/sshd-trixie.sh /var/lib/rds-srvfault-test) bash ...
+#   KEEP=1 keeps the scenario's directory.
 source "$(dirname "$0")/../lib/harness.sh"
 source "$RDS_ROOT/tests/lib/sshd.sh" # sshd_ensure_user, sshd_banner_ok, sshd_descendants
 [ -f "$RDS_ROOT/tests/lib/reliability.sh" ] && source "$RDS_ROOT/tests/lib/reliability.sh"
