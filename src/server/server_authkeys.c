@@ -83,8 +83,10 @@ static void scan_one(int dfd, const char *name, struct sshkey_list *out)
 	const char *reason;
 	size_t len = 0;
 
+	/* Warnings: the server needs nothing but public keys, so a skipped
+	 * secret is most likely an agent key given the wrong way. */
 	if (read_secret(dfd, name, &buf, &len, &reason) < 0) {
-		log_info("secret %s: %s; skipped", name, reason);
+		log_warn("secret %s: %s; skipped", name, reason);
 		return;
 	}
 	if (sshkeys_parse_text(buf, len, &got, why, sizeof(why)) < 0) {
@@ -92,7 +94,7 @@ static void scan_one(int dfd, const char *name, struct sshkey_list *out)
 		if (strstr(why, "PRIVATE"))
 			log_warn("secret %s is %s; skipped", name, why);
 		else
-			log_info("secret %s is not an SSH public key file (%s); skipped", name, why);
+			log_warn("secret %s is not an SSH public key file (%s); skipped", name, why);
 		goto out;
 	}
 	for (size_t i = 0; i < got.n; i++) {

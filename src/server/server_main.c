@@ -63,6 +63,48 @@ static void usage(FILE *f)
 		   "STOP_TIMEOUT); SIGHUP re-reads SECRETS_DIR (sshd keeps serving).\n");
 }
 
+/* "ssh-ed25519 SHA256:..., ..." of the keys of a not in b. */
+static size_t keys_missing(const struct sshkey_list *a, const struct sshkey_list *b, char *out, size_t len)
+{
+	size_t n = 0, used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < a->n; i++)
+		if (sshkey_list_find(b, &a->v[i]) < 0) {
+			if (used < len)
+				used += (size_t)snprintf(out + used, len - used, "%s%s %s", n ? ", " : "", a->v[i].type,
+							 a->v[i].fp);
+			n++;
+		}
+	return n;
+}
+
+/* Compares the host keys the previous KNOWN_HOSTS_FILE pinned with the ones
+ * served now: a lost or replaced host key volume must not pass unnoticed,
+ * since every agent with a copy of the old file refuses the new keys. */
+static void report_key_change(const struct server *s)
+{
+	const char *path = s->cfg->known_hosts_file;
+	struct sshkey_list old = { 0 };
+	char *text = NULL, gone[1024], added[1024];
+	size_t len = 0, ngone, nadded;
+
+	if (read_file_bounded(path, 1 << 20, &text, &len) < 0 || sshkeys_known_hosts_keys(text, len, &old) <= 0)
+		goto out;
+	ngone = keys_missing(&old, &s->hostkeys, gone, sizeof(gone));
+	nadded = keys_missing(&s->hostkeys, &old, added, sizeof(added));
+	if (ngone)
+		log_warn("HOST KEYS CHANGED: the previous %s pinned %s, which this server no longer has%s%s. Agents "
+			 "holding a copy of the old file (the restic-ssh-known-hosts secret) may fail with a host key "
+			 "error until it is made again from the new one",
+			 path, gone, nadded ? "; new: " : "", nadded ? added : "");
+	else if (nadded)
+		log_info("known_hosts %s gains %s; the keys it pinned before are all still served", path, added);
+out:
+	sshkey_list_free(&old);
+	free(text);
+}
+
 static int write_known_hosts(const struct server *s, char *err, size_t errlen)
 {
 	const struct server_config *c = s->cfg;
@@ -74,6 +116,7 @@ static int write_known_hosts(const struct server *s, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
+	report_key_change(s);
 	if (server_known_hosts_write(c->known_hosts_file, text, err, errlen) < 0)
 		goto out;
 	if (!c->names.n)
@@ -175,8 +218,23 @@ static int run(struct server_config *c)
 		log_error("%s", err);
 		goto out;
 	}
-	sc = (struct sshd_conf){ c->port,     s.hostkey_paths.v, s.hostkey_paths.n, c->authorized_keys_dir,
-				 c->ssh_user, c->chroot_dir,     c->login_dir };
+	sc = (struct sshd_conf){ .port = c->port,
+				 .host_keys = s.hostkey_paths.v,
+				 .nhost_keys = s.hostkey_paths.n,
+				 .authorized_keys_dir = c->authorized_keys_dir,
+				 .user = c->ssh_user,
+				 .chroot_dir = c->chroot_dir,
+				 .login_dir = c->login_dir,
+				 .penalties = s.hostkey_paths.n &&
+					      server_sshd_knows(c->sshd_bin, s.hostkey_paths.v[0], SSHD_PENALTIES) };
+	if (sc.penalties)
+		log_info("sshd: at most %d unauthenticated connections per address; an address that keeps failing is "
+			 "refused for at most %d s (PerSourcePenalties)",
+			 SSHD_PER_SOURCE_STARTUPS, SSHD_PENALTY_MAX_S);
+	else
+		log_info("sshd: at most %d unauthenticated connections per address (this sshd has no "
+			 "PerSourcePenalties)",
+			 SSHD_PER_SOURCE_STARTUPS);
 	text = server_sshd_config_text(&sc);
 	if (!text || strvec_push(&argv, c->sshd_bin) < 0 || strvec_push(&argv, "-D") < 0 ||
 	    strvec_push(&argv, "-e") < 0 || strvec_push(&argv, "-f") < 0 || strvec_push(&argv, c->sshd_config) < 0 ||

@@ -56,6 +56,11 @@ char *server_sshd_config_text(const struct sshd_conf *in)
 		"PermitUserEnvironment no\n"
 		"PrintMotd no\n"
 		"LoginGraceTime 30\n"
+		/* See SSHD_PER_SOURCE_STARTUPS. */
+		"MaxStartups %d:30:%d\n"
+		"PerSourceMaxStartups %d\n"
+		"PerSourceNetBlockSize 32:128\n"
+		"%s"
 		/* A vanished agent's session (and its restic lock's owner) is
 		 * noticed within a few minutes. */
 		"ClientAliveInterval 60\n"
@@ -68,12 +73,24 @@ char *server_sshd_config_text(const struct sshd_conf *in)
 		 * sftp child logs to syslog, which the container lacks; sshd's
 		 * VERBOSE lines already show each session's key and end.) */
 		"\tForceCommand internal-sftp -d %s -u 0077\n",
-		in->user, in->authorized_keys_dir, in->user, in->chroot_dir, in->login_dir);
+		in->user, in->authorized_keys_dir, SSHD_STARTUPS_BEGIN, SSHD_STARTUPS_FULL, SSHD_PER_SOURCE_STARTUPS,
+		in->penalties ? SSHD_PENALTIES "\n" : "", in->user, in->chroot_dir, in->login_dir);
 	if (fclose(f) != 0) {
 		free(text);
 		return NULL;
 	}
 	return text;
+}
+
+int server_sshd_knows(const char *sshd_bin, const char *hostkey, const char *setting)
+{
+	char hk[4200], *argv[] = { (char *)sshd_bin, "-t", "-f", "/dev/null", "-o", hk, "-o", (char *)setting, NULL };
+	struct child_spec spec = { .argv = argv, .timeout_ms = 30000 };
+	struct child_result res;
+	char msg[256];
+
+	snprintf(hk, sizeof(hk), "HostKey=%s", hostkey);
+	return child_run(&spec, &res, msg, sizeof(msg)) == 0 && res.code == 0;
 }
 
 struct test_out {

@@ -15,10 +15,28 @@ struct sshd_conf {
 	const char *user;
 	const char *chroot_dir;
 	const char *login_dir; /* inside the chroot, e.g. "/restic" */
+	int penalties;         /* sshd has PerSourcePenalties (OpenSSH 9.8 and later) */
 };
+
+/* Unauthenticated connections: at most SSHD_PER_SOURCE_STARTUPS from one
+ * address, so that a storm of failing logins from one address cannot crowd
+ * out the agents' (random early drops start at SSHD_STARTUPS_BEGIN, all new
+ * ones are dropped at SSHD_STARTUPS_FULL). */
+#define SSHD_PER_SOURCE_STARTUPS 10
+#define SSHD_STARTUPS_BEGIN 30
+#define SSHD_STARTUPS_FULL 100
+/* OpenSSH 9.8+ refuses an address that keeps failing for up to 10 minutes by
+ * default; behind NAT an agent may share the address of whoever fails. */
+#define SSHD_PENALTY_MAX_S 60
+#define SSHD_PENALTIES "PerSourcePenalties max:60s"
 
 /* The configuration text; a new string, or NULL when out of memory. */
 char *server_sshd_config_text(const struct sshd_conf *in);
+
+/* 1 when sshd_bin accepts the configuration line setting ("Name value"),
+ * tried with `sshd -t -f /dev/null -o HostKey=hostkey -o setting` (OpenSSH
+ * 10 checks nothing without a host key); 0 otherwise. */
+int server_sshd_knows(const char *sshd_bin, const char *hostkey, const char *setting);
 
 /* Writes text to path atomically (0644) and runs `sshd_bin -t -f path`.
  * Returns 0, or -1 with the first complaint of sshd in err (all of them are

@@ -359,7 +359,10 @@ static const char *why_file(const char *text, size_t len)
 {
 	if (memchr(text, '\0', len))
 		return "binary data, not a public key file";
-	if (memmem(text, len, "PRIVATE KEY-----", 16) || memmem(text, len, "PuTTY-User-Key-File", 19))
+	/* "b3BlbnNzaC1rZXktdjE" is base64 of "openssh-key-v1": the body of an
+	 * OpenSSH private key pasted without its BEGIN/END lines. */
+	if (memmem(text, len, "PRIVATE KEY-----", 16) || memmem(text, len, "PuTTY-User-Key-File", 19) ||
+	    memmem(text, len, "b3BlbnNzaC1rZXktdjE", 19))
 		return "a PRIVATE key: it belongs to the agent; give the server the .pub file";
 	if (memmem(text, len, "---- BEGIN SSH2 PUBLIC KEY ----", 31))
 		return "an RFC 4716 public key; convert it with ssh-keygen -i -f FILE";
@@ -543,6 +546,36 @@ char *sshkeys_known_hosts_text(const struct sshkey_list *hostkeys, char *const *
 				sb_add(&b, "[%s]:%d %s %s\n", names[i], port, k->type, k->b64);
 		}
 	return sb_done(&b);
+}
+
+int sshkeys_known_hosts_keys(const char *text, size_t len, struct sshkey_list *out)
+{
+	const char *p = text, *end = text + len;
+	int n = 0;
+
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p)), *q = p;
+		const char *why;
+		struct sshkey k;
+
+		if (!eol)
+			eol = end;
+		while (q < eol && is_space(*q))
+			q++;
+		/* Blank, comment, and @cert-authority / @revoked lines: none
+		 * of them pins a host key. */
+		if (q < eol && *q != '#' && *q != '@') {
+			while (q < eol && !is_space(*q)) /* the host patterns */
+				q++;
+			if (sshkey_parse_line(q, (size_t)(eol - q), &k, &why) == 0) {
+				if (sshkey_list_find(out, &k) < 0 && sshkey_list_take(out, &k) == 0)
+					n++;
+				sshkey_clear(&k);
+			}
+		}
+		p = eol + 1;
+	}
+	return n;
 }
 
 char *sshkeys_authorized_text(const struct sshkey_list *keys)

@@ -68,6 +68,12 @@ int sshkeys_check_name(const char *name);
  * string or NULL (out of memory, or a name that fails sshkeys_check_name). */
 char *sshkeys_known_hosts_text(const struct sshkey_list *hostkeys, char *const *names, size_t nnames, int port);
 
+/* The host keys a known_hosts text pins: of every line "PATTERNS TYPE BLOB
+ * [COMMENT]" that parses, the key is appended to out unless it is there
+ * already; blank, '#' and '@' (cert-authority, revoked) lines and lines that
+ * do not parse are skipped. Returns the number of keys appended. */
+int sshkeys_known_hosts_keys(const char *text, size_t len, struct sshkey_list *out);
+
 /* The authorized_keys text: a header comment, then "restrict TYPE BLOB
  * COMMENT" per key ("restrict" turns off forwarding, pty and rc for the key
  * even if the sshd_config were to allow them). Returns a new string or NULL. */

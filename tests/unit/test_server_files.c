@@ -2,8 +2,9 @@
  * taken, everything else skipped by name, no secret in the log), the
  * authorized_keys file and its count, the known_hosts file (its directory
  * made when missing, an existing one such as /tmp left as it is), the
- * sshd_config text, `info` on a fake repository tree and `health` against a
- * fake banner. Run from the repository root. */
+ * sshd_config text, `info` on a fake repository tree, `health` against a
+ * fake banner, and (as root, with ssh-keygen) host keys that are made, kept,
+ * lost or corrupted. Run from the repository root. */
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -58,6 +59,32 @@ static int scan_logged(const char *secrets, struct sshkey_list *keys, char **log
 	close(saved);
 	read_file_bounded(path, 1 << 20, log, NULL);
 	return n;
+}
+
+static int capture_fd = -1;
+
+/* stderr into dir/NAME until capture_end, which returns it (a new string). */
+static void capture_begin(void)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/capture.log", dir);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	capture_fd = dup(2);
+	dup2(fd, 2);
+	close(fd);
+}
+
+static char *capture_end(void)
+{
+	char path[512], *log = NULL;
+
+	dup2(capture_fd, 2);
+	close(capture_fd);
+	snprintf(path, sizeof(path), "%s/capture.log", dir);
+	read_file_bounded(path, 1 << 20, &log, NULL);
+	return log;
 }
 
 static void check_scan(void)
@@ -127,6 +154,101 @@ static void check_scan(void)
 	free(log);
 }
 
+static long long size_of(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 ? (long long)st.st_size : -1;
+}
+
+/* prepare with the log captured; *log is a new string. */
+static int hk_prepare(const char *hk, const struct strvec *types, struct sshkey_list *pub, struct strvec *paths,
+		      char **log, char *err, size_t errlen)
+{
+	int r;
+
+	sshkey_list_free(pub);
+	strvec_free(paths);
+	err[0] = '\0';
+	capture_begin();
+	r = server_hostkeys_prepare(hk, types, pub, paths, err, errlen);
+	*log = capture_end();
+	return r;
+}
+
+static void check_hostkeys(void)
+{
+	struct strvec types = { 0 }, paths = { 0 };
+	struct sshkey_list pub = { 0 };
+	char hk[512], ed[600], ec[600], edfp[SSHKEY_FP_LEN], ecfp[SSHKEY_FP_LEN], err[2048] = "", *log = NULL;
+
+	if (geteuid() != 0 || system("command -v ssh-keygen >/dev/null") != 0) {
+		printf("# host key checks skipped: they need root and ssh-keygen\n");
+		return;
+	}
+	strvec_push(&types, "ed25519");
+	strvec_push(&types, "ecdsa");
+	snprintf(hk, sizeof(hk), "%s/host_keys", dir);
+	snprintf(ed, sizeof(ed), "%s/ssh_host_ed25519_key", hk);
+	snprintf(ec, sizeof(ec), "%s/ssh_host_ecdsa_key", hk);
+
+	CHECK_INT(hk_prepare(hk, &types, &pub, &paths, &log, err, sizeof(err)), 0, "first start: keys made (%s)", err);
+	CHECK(pub.n == 2 && paths.n == 2, "two host keys");
+	CHECK(log && strstr(log, "generated a new ed25519 host key") && !strstr(log, "MISSING"),
+	      "first start: 'generated', no alarm");
+	snprintf(edfp, sizeof(edfp), "%s", pub.n == 2 ? pub.v[0].fp : "");
+	snprintf(ecfp, sizeof(ecfp), "%s", pub.n == 2 ? pub.v[1].fp : "");
+	free(log);
+
+	CHECK_INT(hk_prepare(hk, &types, &pub, &paths, &log, err, sizeof(err)), 0, "second start");
+	CHECK(pub.n == 2 && !strcmp(pub.v[0].fp, edfp) && !strcmp(pub.v[1].fp, ecfp), "second start: the same keys");
+	CHECK(log && !strstr(log, "generated"), "second start: nothing generated");
+	free(log);
+
+	/* Truncated: not served, not replaced; the other key still is. */
+	CHECK_INT(truncate(ed, 100), 0, "ed25519 key truncated to 100 bytes");
+	CHECK_INT(hk_prepare(hk, &types, &pub, &paths, &log, err, sizeof(err)), 0,
+		  "a truncated key: start goes on (%s)", err);
+	CHECK(pub.n == 1 && !strcmp(pub.v[0].fp, ecfp) && paths.n == 1 && !strcmp(paths.v[0], ec),
+	      "only the ecdsa key is served and published");
+	CHECK(log && strstr(log, "is UNUSABLE") && strstr(log, ed) && strstr(log, "100 bytes") &&
+		      strstr(log, "sshd serves only ecdsa-sha2-nistp256"),
+	      "one warning names the file, its size and what is served");
+	CHECK_INT(size_of(ed), 100, "the truncated file is left as it is");
+	free(log);
+
+	/* Both unusable: refused, nothing generated. */
+	put(ec, "garbage, not a key\n");
+	chmod(ec, 0600);
+	CHECK_INT(hk_prepare(hk, &types, &pub, &paths, &log, err, sizeof(err)), -1, "both keys unusable: refused");
+	CHECK(strstr(err, "no usable host key") && strstr(err, ed) && strstr(err, "does not replace"),
+	      "the error says why: %.200s", err);
+	CHECK(log && strstr(log, "ssh_host_ecdsa_key (19 bytes; ssh-keygen -y: Load key") &&
+		      strstr(log, "is unusable too") && !strstr(log, "garbage") && !strstr(log, "\\x0d"),
+	      "the other file is named, its content is not");
+	CHECK(size_of(ed) == 100 && size_of(ec) == 19, "neither file was replaced");
+	free(log);
+
+	/* The private key deleted, its .pub left: a new key, loudly. */
+	unlink(ed);
+	unlink(ec);
+	{
+		char ecpub[700];
+		snprintf(ecpub, sizeof(ecpub), "%s.pub", ec);
+		unlink(ecpub);
+	}
+	CHECK_INT(hk_prepare(hk, &types, &pub, &paths, &log, err, sizeof(err)), 0, "deleted keys: made again (%s)",
+		  err);
+	CHECK(pub.n == 2 && strcmp(pub.v[0].fp, edfp), "a new ed25519 key");
+	CHECK(log && strstr(log, "ssh_host_ed25519_key was MISSING") && strstr(log, edfp) && strstr(log, "NEW ed25519"),
+	      "the lost key is named with its old fingerprint");
+	CHECK(log && strstr(log, "generated a new ecdsa host key"), "without a .pub there is nothing to compare");
+	free(log);
+
+	sshkey_list_free(&pub);
+	strvec_free(&paths);
+	strvec_free(&types);
+}
+
 static int mode_of(const char *path)
 {
 	struct stat st;
@@ -166,7 +288,7 @@ static void check_known_hosts_dir(void)
 static void check_sshd_text(void)
 {
 	char *keys[] = { "/etc/ssh/host_keys/ssh_host_ed25519_key", "/etc/ssh/host_keys/ssh_host_ecdsa_key" };
-	struct sshd_conf in = { 2222, keys, 2, "/etc/ssh/authorized_keys", "restic", "/home", "/restic" };
+	struct sshd_conf in = { 2222, keys, 2, "/etc/ssh/authorized_keys", "restic", "/home", "/restic", 0 };
 	char *t = server_sshd_config_text(&in);
 	static const char *const want[] = {
 		"\nPort 2222\n",
@@ -190,13 +312,45 @@ static void check_sshd_text(void)
 		"\nPermitUserRC no\n",
 		"\nSubsystem sftp internal-sftp\n",
 		"\nLogLevel VERBOSE\n",
+		"\nMaxStartups 30:30:100\n",
+		"\nPerSourceMaxStartups 10\n",
+		"\nPerSourceNetBlockSize 32:128\n",
 		"\nMatch User restic\n\tChrootDirectory /home\n\tForceCommand internal-sftp -d /restic -u 0077\n",
 	};
 
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		CHECK(t && strstr(t, want[i]), "sshd_config has '%.*s'", (int)strcspn(want[i] + 1, "\n"), want[i] + 1);
 	CHECK(t && strstr(t, "Match") > strstr(t, "Subsystem"), "Match comes last (it applies to the end of the file)");
+	CHECK(t && !strstr(t, "PerSourcePenalties"), "no PerSourcePenalties for an sshd without it");
 	free(t);
+	in.penalties = 1;
+	t = server_sshd_config_text(&in);
+	CHECK(t && strstr(t, "\nPerSourcePenalties max:60s\n") && strstr(t, "Match") > strstr(t, "PerSourcePenalties"),
+	      "PerSourcePenalties capped at 60 s where sshd has it, before Match");
+	free(t);
+	/* This host's sshd: the probe, and sshd -t on the text it picks. */
+	if (access("/usr/sbin/sshd", X_OK) == 0 && geteuid() == 0) {
+		char path[600], conf[600], cmd[800], err[512] = "", *hk[] = { path };
+		struct sshd_conf real = in;
+
+		snprintf(path, sizeof(path), "%s/hostkey", dir);
+		snprintf(cmd, sizeof(cmd), "ssh-keygen -q -t ed25519 -N '' -f '%s' </dev/null", path);
+		CHECK_INT(system(cmd), 0, "a host key for sshd -t");
+		real.penalties = server_sshd_knows("/usr/sbin/sshd", path, SSHD_PENALTIES);
+		CHECK_INT(server_sshd_knows("/usr/sbin/sshd", path, "PerSourceMaxStartups 10"), 1,
+			  "the probe: this sshd knows PerSourceMaxStartups");
+		CHECK_INT(server_sshd_knows("/usr/sbin/sshd", path, "NoSuchOption yes"), 0,
+			  "the probe: an unknown option");
+		printf("# this sshd %s PerSourcePenalties\n", real.penalties ? "has" : "has no");
+		real.host_keys = hk;
+		real.nhost_keys = 1;
+		real.chroot_dir = dir;
+		t = server_sshd_config_text(&real);
+		snprintf(conf, sizeof(conf), "%s/sshd_config", dir);
+		CHECK_INT(server_sshd_write_and_test("/usr/sbin/sshd", conf, t, err, sizeof(err)), 0,
+			  "sshd -t accepts the generated file (%s)", err);
+		free(t);
+	}
 }
 
 static void mkrepo(const char *base, const char *rel, size_t bytes)
@@ -363,6 +517,7 @@ int main(void)
 	check_sshd_text();
 	check_info();
 	check_health();
+	check_hostkeys();
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);

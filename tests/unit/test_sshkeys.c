@@ -278,6 +278,38 @@ int main(void)
 		CHECK_INT(l.n, 2, "the list is unchanged after a refused file");
 		free(ed);
 	}
+	{
+		/* An OpenSSH private key pasted without its BEGIN/END lines. */
+		size_t plen;
+		char *priv = load("id_throwaway", &plen), *body = strchr(priv, '\n') + 1,
+		     *end = strstr(body, "-----END");
+		CHECK(end && sshkeys_parse_text(body, (size_t)(end - body), &l, err, sizeof(err)) < 0 &&
+			      strstr(err, "PRIVATE key"),
+		      "a private key body without its armor lines is named a private key: %s", err);
+		free(priv);
+	}
+	sshkey_list_free(&l);
+	{
+		/* The keys a known_hosts pins: patterns skipped, duplicates
+		 * dropped, markers, comments and junk ignored. */
+		size_t elen;
+		char *ed = load("ed25519.pub", &elen), kh[2048];
+		snprintf(kh, sizeof(kh),
+			 "# comment\n\n[a]:2222 %s[b]:2222 %s@revoked * ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIB\n"
+			 "garbage line\nhost ssh-ed25519 notbase64\n",
+			 ed, ed);
+		CHECK_INT(sshkeys_known_hosts_keys(kh, strlen(kh), &l), 1, "known_hosts: one key pinned twice is one");
+		CHECK(l.n == 1 && !strcmp(l.v[0].fp, "SHA256:Eb9AO+Kp/FOhNx2HEVprediZlhtGB9vr3xYoKTMj8V0"),
+		      "known_hosts: its fingerprint");
+		CHECK_INT(sshkeys_known_hosts_keys(kh, strlen(kh), &l), 0, "known_hosts: nothing new the second time");
+		sshkey_list_free(&l);
+		text = load("known_hosts", &len);
+		CHECK(sshkeys_known_hosts_keys(text, len, &l) == 1 &&
+			      !strcmp(l.v[0].fp, "SHA256:Eb9AO+Kp/FOhNx2HEVprediZlhtGB9vr3xYoKTMj8V0"),
+		      "the recorded known_hosts pins ed25519.pub's key");
+		free(text);
+		free(ed);
+	}
 	sshkey_list_free(&l);
 
 	check_base64();
