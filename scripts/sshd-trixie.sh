@@ -6,7 +6,7 @@
 # same paths, each run in a mount namespace of its own:
 #
 #   SSHD_BIN=$(scripts/sshd-trixie.sh /var/lib/rds-srvfault-test) \
-#     bash tests/integration/92-faults_server.sh
+#     bash tests/integration/95-faults_server.sh
 #
 # The chroot is unpacked once from $RDS_CACHE/trixie-minbase.tar (made by
 # scripts/restic-trixie.sh) and gets openssh-server with apt. Needs root.

@@ -14,7 +14,7 @@
 #   4. 200 SSH logins with wrong keys, 50 at a time, from another address
 #      and from the agent's own: a backup started during the storm, the
 #      time the right agent waits afterwards, processes and memory.
-#   BUILD=dir bash tests/integration/92-faults_server.sh
+#   BUILD=dir bash tests/integration/95-faults_server.sh
 #   SSHD_BIN=PATH to run another sshd (rds-server's setting), e.g. OpenSSH 10
 #   (the image's, with PerSourcePenalties) from a trixie chroot:
 #   SSHD_BIN=$(scripts/sshd-trixie.sh /var/lib/rds-srvfault-test) bash ...
