@@ -466,8 +466,21 @@ enum status_result job_run(struct job *j)
 	} else if (job_stopping(j)) {
 		snprintf(msg, sizeof(msg), "stopped before the backup started");
 	} else {
+		/* A run that failed (the server or the network gone, the agent
+		 * killed) may have left its lock behind: a backup does not mind
+		 * it, but forget, prune, check and runrestic would. Once a
+		 * backup gets through again, the stale ones go (dead process on
+		 * this host, or older than 30 minutes; never a live lock). */
+		int after_failure = j->st.runs > 0 && (j->st.result == STATUS_FAILED ||
+						      j->st.prune.result == STATUS_FAILED ||
+						      j->st.check.result == STATUS_FAILED);
 		result = run_backup(j, msg, sizeof(msg));
 		made_snapshot = result != STATUS_FAILED;
+		if (made_snapshot && after_failure && !job_stopping(j)) {
+			log_info("the last run failed and may have left its lock: removing stale locks with "
+				 "'restic unlock'");
+			jobrestic_simple(j, "unlock", jobrestic_unlock_stale, 0, 0);
+		}
 	}
 	if (s->post_argv.n) {
 		/* The post-hook is the cleanup: it runs after a failed pre-hook or
