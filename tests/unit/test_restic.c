@@ -923,6 +923,12 @@ static void test_hints_synthetic(void)
 	      "bad key file hinted");
 	CHECK(strstr(restic_ssh_hint("WARNING: UNPROTECTED PRIVATE KEY FILE!") ?: "", "0600") != NULL,
 	      "key mode hinted");
+	CHECK(strstr(restic_ssh_hint("ssh: Timeout, server 127.0.0.1 not responding.") ?: "", "ServerAliveInterval") !=
+		      NULL,
+	      "ServerAlive's timeout hinted");
+	CHECK(strstr(restic_ssh_hint("Save(<data/1a2b>) returned error: sftp: \"Failure\" (SSH_FX_FAILURE)") ?: "",
+		     "disk is full") != NULL,
+	      "an sftp write failure hints at a full disk");
 }
 
 int main(void)
