@@ -379,6 +379,11 @@ static const struct hint hints[] = {
 	/* SFTP v3 has no "disk full": the server says only "Failure". */
 	{ "SSH_FX_FAILURE", NULL, "the server could not write (SSH_FX_FAILURE): most often its disk is full" },
 	{ "executable file not found", "ssh", "the ssh client is not installed (ssh not in PATH)" },
+	/* Last: restic's own words when its ssh ended without any of the
+	 * above (a server killed mid-run: its TCP connection just closes). */
+	{ "ssh command exited", NULL,
+	  "the connection to the server ended during the run (the server stopped or restarted, or dropped the "
+	  "connection)" },
 };
 
 const char *restic_ssh_hint(const char *text)

@@ -929,6 +929,13 @@ static void test_hints_synthetic(void)
 	CHECK(strstr(restic_ssh_hint("Save(<data/1a2b>) returned error: sftp: \"Failure\" (SSH_FX_FAILURE)") ?: "",
 		     "disk is full") != NULL,
 	      "an sftp write failure hints at a full disk");
+	CHECK(strstr(restic_ssh_hint("error in cleanup handler: ssh command exited: exit status 255") ?: "",
+		     "connection to the server ended") != NULL,
+	      "ssh ending mid-run is hinted");
+	CHECK(strstr(restic_ssh_hint("ssh: connect to host srv port 2222: Connection refused\n"
+				     "ssh command exited: exit status 255") ?: "",
+		     "nothing accepts") != NULL,
+	      "a refused connection keeps its own hint");
 }
 
 int main(void)
