@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Renders docs/reliability.md from the rows the fault scenarios wrote
-# (tests/lib/reliability.sh: SCENARIO<TAB>FAULT<TAB>OUTCOME<TAB>RESULT).
+# Renders docs/reliability.md from the rows the fault scenarios wrote with
+# fault_row (tests/lib/reliability.sh):
+#   FAULT<TAB>OUTCOME<TAB>RESULT[<TAB>SCENARIO<TAB>RUN]
 #   scripts/reliability.sh [ROWS [OUT]]
 # ROWS defaults to $RELIABILITY_ROWS or /tmp/rds-reliability.rows, OUT to
-# docs/reliability.md. Rows are sorted stably by scenario: within one
-# scenario they stay in the order the faults were made. Exit 1 when there
-# are no rows (the old file is then left alone).
+# docs/reliability.md. Of each scenario only its last run counts (a re-run
+# replaces its rows); rows without a scenario are all kept. Rows are sorted
+# stably by scenario: within one they stay in the order the faults were
+# made. Exit 1 when there are no rows (the old file is then left alone).
 set -eu
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROWS=${1:-${RELIABILITY_ROWS:-/tmp/rds-reliability.rows}}
@@ -32,10 +34,21 @@ tmp=$(mktemp "$OUT.XXXXXX")
 	echo
 	echo "| fault | observed outcome | result |"
 	echo "|---|---|---|"
-	# Stable sort on the first field only: a scenario's rows in their order.
-	sort -s -t "$(printf '\t')" -k1,1 "$ROWS" | while IFS=$'\t' read -r scen fault outcome result; do
-		printf '| %s (`%s`) | %s | %s |\n' "$(md <<<"$fault")" "$(md <<<"$scen")" "$(md <<<"$outcome")" "$result"
-	done
+	# The last run of each scenario, then a stable sort by scenario.
+	awk -F '\t' 'NF >= 3 {
+		scen = (NF >= 5 ? $4 : ""); run = (NF >= 5 ? $5 : "")
+		n++; line[n] = $0; s[n] = scen; r[n] = run
+		if (scen != "") last[scen] = run
+	}
+	END {
+		for (i = 1; i <= n; i++)
+			if (s[i] == "" || r[i] == last[s[i]])
+				printf "%s\t%08d\t%s\n", s[i], i, line[i]
+	}' "$ROWS" | sort -t "$(printf '\t')" -k1,1 -k2,2n | cut -f3- |
+		while IFS=$'\t' read -r fault outcome result scen _; do
+			printf '| %s%s | %s | %s |\n' "$(md <<<"$fault")" "${scen:+ (\`$(md <<<"$scen")\`)}" \
+				"$(md <<<"$outcome")" "$result"
+		done
 } >"$tmp"
 mv "$tmp" "$OUT"
 echo "wrote $OUT ($(wc -l <"$ROWS") rows)"

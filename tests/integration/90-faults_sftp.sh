@@ -41,8 +41,8 @@ stop_agent() {
 	APID=
 }
 at_exit stop_agent
-# The pids of the agent's restic and ssh right now.
-agent_procs() { pgrep -f "restic.*$T_DIR|ssh restic@127.0.0.1 -p $SSHD_PORT " | tr '\n' ' '; }
+# The pids of the agent's restic and ssh right now (ssh: "restic@... -E $T_DIR/...").
+agent_procs() { pgrep -f "restic.*$T_DIR" | tr '\n' ' '; }
 alive_any() { local p; for p in $1; do kill -0 "$p" 2>/dev/null && return 0; done; return 1; }
 # The run counter and a wait for the run after number $1 to end.
 runs() { status_field runs 2>/dev/null || echo 0; }

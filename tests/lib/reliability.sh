@@ -1,11 +1,15 @@
 # Sourced by the fault scenarios: one line per fault into the rows file that
 # scripts/reliability.sh renders as docs/reliability.md.
 #   fault_row "FAULT" "OBSERVED OUTCOME" [ok|failed]
-# appends "SCENARIO<TAB>FAULT<TAB>OUTCOME<TAB>RESULT" to
-# ${RELIABILITY_ROWS:-/tmp/rds-reliability.rows}; SCENARIO is the script's
-# name (90-faults_sftp), plus $RELIABILITY_VARIANT when set (restic-0.18).
-# Tabs and newlines in the texts become spaces. The result defaults to ok.
+# appends "FAULT<TAB>OUTCOME<TAB>RESULT<TAB>SCENARIO<TAB>RUN" to
+# ${RELIABILITY_ROWS:-/tmp/rds-reliability.rows}: SCENARIO is the script's
+# name (90-faults_sftp), plus " ($RELIABILITY_VARIANT)" for a variant
+# (another restic, the ASan build); RUN tells this run of the scenario
+# from earlier ones (the renderer keeps each scenario's last run). Only
+# appends, so scenarios running at once cannot lose each other's rows.
+# Tabs and newlines in the texts become spaces; the result defaults to ok.
 RELIABILITY_ROWS=${RELIABILITY_ROWS:-/tmp/rds-reliability.rows}
+RELIABILITY_RUN=${RELIABILITY_RUN:-$(date +%s).$$}
 
 fault_row() {
 	local fault=$1 outcome=$2 result=${3:-ok} scen
@@ -14,22 +18,17 @@ fault_row() {
 	case $result in ok | failed) ;; *) result=failed ;; esac
 	fault=${fault//$'\t'/ } fault=${fault//$'\n'/ }
 	outcome=${outcome//$'\t'/ } outcome=${outcome//$'\n'/ }
-	printf '%s\t%s\t%s\t%s\n' "$scen" "$fault" "$outcome" "$result" >>"$RELIABILITY_ROWS"
+	# The scenario's scratch directory is a random name: shown as $T_DIR.
+	[ -n "${T_DIR:-}" ] && outcome=${outcome//"$T_DIR"/\$T_DIR}
+	while [[ $outcome == *"  "* ]]; do outcome=${outcome//  / }; done
+	outcome=${outcome# }
+	printf '%s\t%s\t%s\t%s\t%s\n' "$fault" "$outcome" "$result" "$scen" "$RELIABILITY_RUN" >>"$RELIABILITY_ROWS"
 	echo "# fault row: $fault -> $outcome [$result]"
 }
 
-# The scenario's rows from an earlier run go (a scenario re-run replaces
-# its rows, other scenarios' stay). Call once at the start.
-fault_rows_reset() {
-	local scen tmp
-	scen=$(basename "$0" .sh)
-	[ -n "${RELIABILITY_VARIANT:-}" ] && scen="$scen ($RELIABILITY_VARIANT)"
-	[ -f "$RELIABILITY_ROWS" ] || return 0
-	tmp=$(mktemp) || return 1
-	awk -F '\t' -v s="$scen" '$1 != s' "$RELIABILITY_ROWS" >"$tmp"
-	cat "$tmp" >"$RELIABILITY_ROWS"
-	rm -f "$tmp"
-}
+# Kept for the scenarios' calls: earlier runs' rows are left in the file
+# and dropped by the renderer (it keeps a scenario's last run).
+fault_rows_reset() { :; }
 
 # The variant a run is (another restic than Debian's, the ASan build),
 # named in the scenario column so that the variants' rows do not replace
