@@ -51,4 +51,4 @@ tmp=$(mktemp "$OUT.XXXXXX")
 		done
 } >"$tmp"
 mv "$tmp" "$OUT"
-echo "wrote $OUT ($(wc -l <"$ROWS") rows)"
+echo "ok - wrote $OUT ($(grep -c '^| ' "$OUT") table lines, from $ROWS)"

@@ -29,11 +29,17 @@ faked() {
 		FAKETIME_TIMESTAMP_FILE=$FT_FILE FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 "$@"
 }
 step_clock() { echo "$1" >"$FT_FILE"; }
+# libfaketime's ppoll does not take the signal mask the agent waits with
+# (SIGTERM stays blocked): the faked agent does not see SIGTERM, so it is
+# killed (its workers and their restic with it) once its runs are over.
 APID=
 stop_agent() {
 	[ -n "$APID" ] || return 0
-	kill -TERM "$APID" 2>/dev/null
-	wait_for 30 eval "! kill -0 $APID"
+	wait_for 30 eval '[ "$(status_field running)" != True ]'
+	local kids
+	kids=$(pgrep -P "$APID")
+	# shellcheck disable=SC2086 # one pid per word
+	kill -9 "$APID" $kids 2>/dev/null
 	wait "$APID" 2>/dev/null
 	APID=
 }
