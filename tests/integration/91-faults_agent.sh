@@ -344,6 +344,7 @@ case " \$* " in *" forget "* | *" prune "*) exec $RESTIC_BINARY "\$@" --no-cache
 exec $RESTIC_BINARY "\$@"
 W
 chmod +x "$T_DIR/restic-slow"
+# shellcheck disable=SC2034 # pat is read by the eval in wait_for
 phase() { # NAME PATTERN-IN-LOG CMD...: SIGTERM once PATTERN is logged and a lock is there
 	local name=$1 pat=$2 pid t0 gone rc procs line r=ok
 	shift 2
