@@ -101,7 +101,8 @@ static const struct cfgtab_entry entries[] = {
 	{ "LOG_FORMAT", "log-format", 0, CFG_STR, OFF(log_format), "text", "text or json" },
 	{ NULL, "verbose", 'v', CFG_FLAG, OFF(verbose), "", "debug logging" },
 	{ NULL, "ssh-option", 'o', CFG_LIST, OFF(ssh_options), "",
-	  "extra ssh option, e.g. Ciphers=aes128-gcm@openssh.com (repeatable)" },
+	  "extra ssh option, e.g. Ciphers=aes128-gcm@openssh.com (repeatable); one named ServerAliveInterval "
+	  "(default 15), ServerAliveCountMax (4) or ConnectTimeout (30) replaces that default" },
 	{ NULL, "restic-arg", 'e', CFG_LIST, OFF(restic_args), "",
 	  "extra argument for restic backup only (repeatable)" },
 };

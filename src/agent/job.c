@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,7 +151,8 @@ void job_free(struct job *j)
 	free(j->key_copy);
 	free(j->ssh_log);
 	free(j->hook_bin);
-	j->key_copy = j->ssh_log = j->hook_bin = NULL;
+	free(j->dead_host);
+	j->key_copy = j->ssh_log = j->hook_bin = j->dead_host = NULL;
 	j->remote.key_file = j->remote.ssh_log_file = NULL;
 }
 
@@ -225,6 +227,9 @@ int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *s
 	j->remote.ssh_log_file = j->ssh_log;
 	if (restic_remote_check(&j->remote, err, errlen) < 0)
 		return -1;
+	if (gethostname(j->st.agent_host, sizeof(j->st.agent_host)) < 0)
+		j->st.agent_host[0] = '\0';
+	j->st.agent_host[sizeof(j->st.agent_host) - 1] = '\0';
 	snprintf(j->st.job, sizeof(j->st.job), "%s", spec->name);
 	if (spec->container && *spec->container)
 		snprintf(j->st.service, sizeof(j->st.service), "%s", spec->service);
@@ -237,11 +242,56 @@ int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *s
 	return 0;
 }
 
+/* The lock of STATUS_FILE's directory (flock, held until the process
+ * ends; forked workers share it): an agent that holds it knows that no
+ * other live agent uses this STATUS_FILE, so an earlier agent whose run
+ * never finished is dead. 1 held, 0 another process holds it, -1 it cannot
+ * be taken (no directory, a file system without flock). */
+static int status_dir_lock(const char *status_file)
+{
+	static int fd = -1, held = -1;
+	char dir[PATH_MAX];
+	const char *slash = strrchr(status_file, '/');
+
+	if (held >= 0)
+		return held;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == status_file)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - status_file), status_file);
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		held = 1;
+		return 1;
+	}
+	held = errno == EWOULDBLOCK ? 0 : -1;
+	close(fd);
+	fd = -1;
+	return held;
+}
+
+void job_clear_dead_locks(struct job *j)
+{
+	/* Only before this agent's first run: a worker's copy of the job
+	 * cannot clear the scheduler's dead_host, its report's counters do. */
+	if (!j->dead_host || j->st.agent_runs || j->st.forget.agent_runs || j->st.prune.agent_runs ||
+	    j->st.check.agent_runs || job_stopping(j))
+		return;
+	jobrestic_remove_host_locks(j, j->dead_host);
+	free(j->dead_host);
+	j->dead_host = NULL;
+}
+
 void job_load_status(struct job *j)
 {
 	struct status prev;
 	char err[600], seen[40], ok[40];
 	struct tm tm;
+	int held = status_dir_lock(j->cfg->status_file);
 
 	if (access(j->cfg->status_file, F_OK) < 0)
 		return;
@@ -261,6 +311,21 @@ void job_load_status(struct job *j)
 	log_info("STATUS_FILE: last successful backup %s, repository known since %s, %ld runs, %ld failed%s%s",
 		 j->st.last_success ? ok : "never", j->st.repo_seen ? seen : "(not yet)", j->st.runs, j->st.failures,
 		 prev.running ? "; " : "", prev.running ? j->st.message : "");
+	/* A killed agent on another host name (a replaced container): restic
+	 * keeps its locks for 30 minutes, blocking forget, prune and check.
+	 * Ours to remove only when it is surely dead. */
+	if (prev.running && prev.agent_host[0] && strcmp(prev.agent_host, j->st.agent_host)) {
+		if (held == 1 && (j->dead_host = strdup(prev.agent_host)))
+			log_info("the earlier agent, on host %s, was killed during its %s: its locks in the "
+				 "repository are removed before the first run",
+				 prev.agent_host, prev.running_op[0] ? prev.running_op : "backup");
+		else
+			log_warn("the earlier agent, on host %s, did not finish its %s, but %s: its locks are left "
+				 "to restic (stale after 30 minutes)",
+				 prev.agent_host, prev.running_op[0] ? prev.running_op : "backup",
+				 held == 0 ? "another process holds STATUS_FILE's directory"
+					   : "STATUS_FILE's directory cannot be locked");
+	}
 }
 
 /* ---- hooks ---- */
@@ -460,6 +525,7 @@ enum status_result job_run(struct job *j)
 	long hook_ms = c->hook_timeout_s * 1000;
 	int made_snapshot = 0;
 
+	job_clear_dead_locks(j);
 	j->st.last_start = time(NULL);
 	j->st.running = 1;
 	j->st.bytes_added = j->st.bytes_processed = 0;
@@ -475,8 +541,21 @@ enum status_result job_run(struct job *j)
 	} else if (job_stopping(j)) {
 		snprintf(msg, sizeof(msg), "stopped before the backup started");
 	} else {
+		/* A run that failed (the server or the network gone, the agent
+		 * killed) may have left its lock behind: a backup does not mind
+		 * it, but forget, prune, check and runrestic would. Once a
+		 * backup gets through again, the stale ones go (dead process on
+		 * this host, or older than 30 minutes; never a live lock). */
+		int after_failure = j->st.runs > 0 && (j->st.result == STATUS_FAILED ||
+						      j->st.prune.result == STATUS_FAILED ||
+						      j->st.check.result == STATUS_FAILED);
 		result = run_backup(j, msg, sizeof(msg));
 		made_snapshot = result != STATUS_FAILED;
+		if (made_snapshot && after_failure && !job_stopping(j)) {
+			log_info("the last run failed and may have left its lock: removing stale locks with "
+				 "'restic unlock'");
+			jobrestic_simple(j, "unlock", jobrestic_unlock_stale, 0, 0);
+		}
 	}
 	if (s->post_argv.n) {
 		/* The post-hook is the cleanup: it runs after a failed pre-hook or

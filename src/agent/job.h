@@ -32,6 +32,11 @@ struct job {
 	char *hook_bin;              /* the rds-hook helper, when hooks are set; else NULL */
 	const struct job_stop *stop; /* borrowed; may be NULL */
 	const volatile sig_atomic_t *stop_flag; /* &stop->requested, or NULL */
+	/* The host name of an earlier agent that was killed during a run and
+	 * is known dead (its STATUS_FILE says running, and this agent holds
+	 * the lock of STATUS_FILE's directory): its restic locks are removed
+	 * before this agent's first run. Owned; NULL: none. */
+	char *dead_host;
 	struct status st;
 	/* Where the status goes after each change: NULL writes STATUS_FILE
 	 * with this one job (seed mode); the label-mode agent sends it to its
@@ -65,6 +70,11 @@ int job_set_ssh_log(struct job *j, const char *path);
  * last success, the repository's first sighting, the counters), and logs
  * what it found. A missing or foreign file is not an error. */
 void job_load_status(struct job *j);
+
+/* Before this agent's first restic run of j: removes the locks that a
+ * killed predecessor on another host name left (j->dead_host), which
+ * restic's own unlock would keep for 30 minutes. */
+void job_clear_dead_locks(struct job *j);
 
 /* Runs one backup; updates j->st and writes the status file. Returns the
  * result. */

@@ -301,3 +301,85 @@ enum restic_outcome jobrestic_create_repo(struct job *j, long long deadline_ms)
 		 host, repo, JOBRESTIC_REPO_WAIT_S);
 	return jobrestic_simple(j, "init", restic_argv_init, 0, deadline_ms);
 }
+
+/* ---- the locks of a dead agent on another host ---- */
+
+#define DEAD_LOCKS_MAX 64 /* lock files looked at */
+
+/* Runs a built restic command with output kept in r->out; 0 when it
+ * succeeded. */
+static int run_kept(struct job *j, const char *what, struct strvec *argv, struct jobrestic_run *r)
+{
+	int ok = jobrestic_exec(j, what, argv, r) == 0 && !r->res.stopped && !r->res.timed_out &&
+		 restic_classify(r->res.code, r->err) == RESTIC_OK;
+
+	strvec_free(argv);
+	return ok ? 0 : -1;
+}
+
+int jobrestic_remove_host_locks(struct job *j, const char *host)
+{
+	struct strvec argv = { 0 }, ids = { 0 }, env = { 0 }, mine = { 0 };
+	struct jobrestic_run *r = calloc(1, sizeof(*r));
+	struct child_spec spec = { 0 };
+	struct child_result res = { 0 };
+	char *batch = NULL, *save = NULL, *line, *list = NULL, lock_host[256], err[256];
+	size_t len;
+	int removed = -1;
+
+	if (!r || !(r->out = malloc(JOBRESTIC_STDOUT_KEEP + 1)) || repoclaim_argv_list_locks(&argv, &j->remote) < 0 ||
+	    run_kept(j, "list locks", &argv, r) < 0) {
+		log_warn("cannot list the repository's locks to remove those of the killed agent on host %s", host);
+		goto out;
+	}
+	if (!(list = strdup(r->out)))
+		goto out;
+	for (line = strtok_r(list, "\n", &save); line && ids.n < DEAD_LOCKS_MAX; line = strtok_r(NULL, "\n", &save))
+		if (repoclaim_is_lock_id(line) && strvec_push(&ids, line) < 0)
+			goto out;
+	for (size_t i = 0; i < ids.n; i++) {
+		if (repoclaim_argv_cat_lock(&argv, &j->remote, ids.v[i]) < 0 || run_kept(j, "cat lock", &argv, r) < 0)
+			continue; /* gone meanwhile (its restic ended), or unreadable */
+		if (repoclaim_lock_host(r->out, r->out_len, lock_host, sizeof(lock_host)) == 0 &&
+		    !strcmp(lock_host, host) && strvec_push(&mine, ids.v[i]) < 0)
+			goto out;
+	}
+	removed = 0;
+	if (!mine.n)
+		goto out;
+	if (repoclaim_rm_locks_batch(j->spec->repo_path, mine.v, &batch, &len) < 0 ||
+	    repoclaim_argv(&argv, &j->remote) < 0 || job_restic_env(&env) < 0) {
+		removed = -1;
+		goto out;
+	}
+	spec.argv = argv.v;
+	spec.envp = env.v;
+	spec.on_line = sftp_line;
+	spec.stdin_data = batch;
+	spec.stdin_len = len;
+	spec.stop = j->stop_flag;
+	spec.kill_grace_ms = 2000;
+	spec.timeout_ms = CLAIM_TIMEOUT_MS;
+	if (child_run(&spec, &res, err, sizeof(err)) < 0 || res.code != 0) {
+		log_warn("cannot remove the %zu lock(s) of the killed agent on host %s with sftp%s%s", mine.n, host,
+			 res.code ? "" : ": ", res.code ? "" : err);
+		removed = -1;
+		goto out;
+	}
+	removed = (int)mine.n;
+out:
+	if (removed > 0)
+		log_info("removed %d lock(s) that the killed agent on host %s left in the repository", removed, host);
+	else if (removed == 0)
+		log_info("no lock of the killed agent on host %s in the repository", host);
+	free(batch);
+	free(list);
+	strvec_free(&argv);
+	strvec_free(&ids);
+	strvec_free(&mine);
+	strvec_free(&env);
+	if (r)
+		free(r->out);
+	free(r);
+	return removed;
+}

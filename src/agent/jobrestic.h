@@ -56,6 +56,13 @@ enum restic_outcome jobrestic_simple(struct job *j, const char *what,
 #define JOBRESTIC_REPO_POLL_MS 2000
 enum restic_outcome jobrestic_create_repo(struct job *j, long long deadline_ms);
 
+/* Removes the locks whose host name is host (an agent known to be dead:
+ * its run never finished and the STATUS_FILE directory's lock is ours)
+ * from j's repository: `restic list locks`, `restic cat lock` of each (at
+ * most 64), sftp rm of those of host. Logs what it did. Returns how many
+ * it removed, or -1. */
+int jobrestic_remove_host_locks(struct job *j, const char *host);
+
 /* The part of STOP_TIMEOUT kept for the unlock after an interrupted run. */
 long jobrestic_unlock_reserve_ms(const struct job *j);
 

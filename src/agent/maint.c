@@ -136,6 +136,7 @@ static enum status_result maint_run(struct job *j, enum maint_kind k, int dry_ru
 	char msg[512] = "", last[300];
 
 	if (!dry_run) {
+		job_clear_dead_locks(j);
 		o->last_start = time(NULL);
 		o->delayed_s = 0;
 		o->bytes_freed = -1;

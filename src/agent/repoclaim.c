@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 /* Builds into tmp; out gets it only whole. */
 static int give(struct strvec *out, struct strvec *tmp, int rc)
 {
@@ -104,4 +106,92 @@ int repoclaim_argv_probe(struct strvec *out, const struct restic_remote *r)
 	if (rc == 0 && (strvec_push(&t, "cat") < 0 || strvec_push(&t, "config") < 0))
 		rc = -ENOMEM;
 	return give(out, &t, rc);
+}
+
+/* ---- the locks of a dead agent ---- */
+
+int repoclaim_is_lock_id(const char *s)
+{
+	size_t n = 0;
+
+	if (!s)
+		return 0;
+	for (; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return 0;
+	return n == 64;
+}
+
+int repoclaim_argv_list_locks(struct strvec *out, const struct restic_remote *r)
+{
+	struct strvec t = { 0 };
+	int rc = restic_argv_base(&t, r);
+
+	if (rc == 0 && (strvec_push(&t, "list") < 0 || strvec_push(&t, "locks") < 0 || strvec_push(&t, "--no-lock") < 0))
+		rc = -ENOMEM;
+	return give(out, &t, rc);
+}
+
+int repoclaim_argv_cat_lock(struct strvec *out, const struct restic_remote *r, const char *id)
+{
+	struct strvec t = { 0 };
+	int rc;
+
+	if (!repoclaim_is_lock_id(id))
+		return -EINVAL;
+	rc = restic_argv_base(&t, r);
+	if (rc == 0 && (strvec_push(&t, "cat") < 0 || strvec_push(&t, "lock") < 0 || strvec_push(&t, id) < 0 ||
+			strvec_push(&t, "--no-lock") < 0))
+		rc = -ENOMEM;
+	return give(out, &t, rc);
+}
+
+int repoclaim_lock_host(const char *json, size_t len, char *host, size_t hostlen)
+{
+	json_t *root = json ? json_loadb(json, len, 0, NULL) : NULL;
+	json_t *h = root ? json_object_get(root, "hostname") : NULL;
+	int rc = -1;
+
+	if (json_is_string(h) && json_string_length(h) > 0 && json_string_length(h) < hostlen &&
+	    !memchr(json_string_value(h), '\0', json_string_length(h))) {
+		memcpy(host, json_string_value(h), json_string_length(h) + 1);
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
+}
+
+int repoclaim_rm_locks_batch(const char *repo_path, char *const *ids, char **out, size_t *len)
+{
+	char *mkdirs = NULL, *buf, path[REPOCLAIM_BATCH_MAX];
+	size_t n, i, o = 0;
+	int rc;
+
+	*out = NULL;
+	*len = 0;
+	/* The same checks on the path as the claim's. */
+	if ((rc = repoclaim_batch(repo_path, &mkdirs, &n)) < 0)
+		return rc;
+	free(mkdirs);
+	n = strlen(repo_path);
+	while (n > 1 && repo_path[n - 1] == '/')
+		n--;
+	if (!ids || !ids[0])
+		return -EINVAL;
+	if (!(buf = malloc(REPOCLAIM_BATCH_MAX)))
+		return -ENOMEM;
+	for (i = 0; ids[i]; i++) {
+		if (!repoclaim_is_lock_id(ids[i]) || n + 7 + 64 >= sizeof(path)) {
+			free(buf);
+			return -EINVAL;
+		}
+		snprintf(path, sizeof(path), "%.*s/locks/%s", (int)n, repo_path, ids[i]);
+		if ((rc = line(buf, &o, "rm", path, strlen(path))) < 0) {
+			free(buf);
+			return rc;
+		}
+	}
+	*out = buf;
+	*len = o;
+	return 0;
 }

@@ -45,4 +45,25 @@ int repoclaim_batch(const char *repo_path, char **out, size_t *len);
  * its config: base + cat config. Exit 0 once the repository exists. */
 int repoclaim_argv_probe(struct strvec *out, const struct restic_remote *r);
 
+/* ---- the locks of a dead agent on another host ----
+ * restic removes a lock by itself (`unlock`) only when its process is gone
+ * from this host name, or after 30 minutes: the lock a killed container
+ * left is another host's for the container that replaces it. These find
+ * and remove the locks of one host name; the caller knows that host's
+ * agent is dead (job.c). */
+
+/* base + list locks --no-lock: one lock ID per line on stdout. */
+int repoclaim_argv_list_locks(struct strvec *out, const struct restic_remote *r);
+/* base + cat lock ID --no-lock: the lock's JSON (hostname, pid, time...).
+ * id: 64 lower-case hex digits, else -EINVAL. */
+int repoclaim_argv_cat_lock(struct strvec *out, const struct restic_remote *r, const char *id);
+/* 1 when s is a lock ID (64 lower-case hex digits). */
+int repoclaim_is_lock_id(const char *s);
+/* The "hostname" of a lock's JSON into host. Returns 0, or -1 (not a
+ * lock's JSON, no hostname, or longer than len - 1). */
+int repoclaim_lock_host(const char *json, size_t len, char *host, size_t hostlen);
+/* The batch that removes locks ids (NULL-terminated, each a lock ID) of
+ * repo_path: `rm "REPO/locks/ID"` per ID. Returns as repoclaim_batch. */
+int repoclaim_rm_locks_batch(const char *repo_path, char *const *ids, char **out, size_t *len);
+
 #endif

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "utf8.h"
 
@@ -349,6 +350,27 @@ static void compose_repo(struct sbuf *b, const struct target *t, const char *pat
 		sb_add(b, path);
 }
 
+/* Defaults that bound a dead connection: a server or network that stops
+ * answering (packets dropped, not refused) ends ssh, and with it restic's
+ * run, after ServerAliveInterval * ServerAliveCountMax seconds (60 s)
+ * instead of TCP's retransmission timeout (15 min and more, or never on an
+ * idle connection); a connect gets 30 s. RESTIC_SSH_DEFAULTS in restic.h. */
+static const char *const ssh_defaults[] = { RESTIC_SSH_DEFAULTS, NULL };
+
+/* 1 when the user's ssh options set the option of def ("Name=value"),
+ * compared as ssh does: the name without case. */
+static int has_ssh_option(const struct restic_remote *r, const char *def)
+{
+	size_t n = (size_t)(strchr(def, '=') - def);
+
+	for (size_t i = 0; r->ssh_options && r->ssh_options[i]; i++) {
+		const char *o = r->ssh_options[i];
+		if (strlen(o) > n && strncasecmp(o, def, n) == 0 && (o[n] == '=' || o[n] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
 /* The words of sftp.command, quoted for restic's splitter (layer 2). A
  * refusal here names the value that could not be quoted. */
 static int compose_cmd(struct sbuf *b, const struct restic_remote *r, const struct target *t, char *err, size_t len)
@@ -373,6 +395,13 @@ static int compose_cmd(struct sbuf *b, const struct restic_remote *r, const stru
 	for (i = 0; r->ssh_options && r->ssh_options[i]; i++)
 		if (sftp_word(b, "-o") < 0 || sftp_word(b, r->ssh_options[i]) < 0)
 			goto refused;
+	/* After the user's: ssh takes the first value of an option, and a
+	 * default the user set is left out (no duplicate). */
+	for (i = 0; ssh_defaults[i]; i++)
+		if (!has_ssh_option(r, ssh_defaults[i])) {
+			sb_add(b, " -o ");
+			sb_add(b, ssh_defaults[i]);
+		}
 	sb_add(b, " -s sftp");
 	if (b->err == -EINVAL)
 		return bad(err, len, "the ssh command for restic is longer than %d bytes", CMD_MAX);

@@ -17,6 +17,11 @@
 #define RESTIC_MAX_SSH_OPTS 32 /* entries of ssh_options */
 #define RESTIC_MAX_ARGS 256    /* entries of restic_args, tags */
 
+/* The ssh options every sftp.command gets after the user's own (-o
+ * Name=value; one the user sets, by name, is left out): a dead server or
+ * network ends the run within a minute. */
+#define RESTIC_SSH_DEFAULTS "ServerAliveInterval=15", "ServerAliveCountMax=4", "ConnectTimeout=30"
+
 /* Everything needed to reach one repository over SFTP. All strings are
  * borrowed; the struct is read only. */
 struct restic_remote {
@@ -57,7 +62,7 @@ int restic_remote_target(const struct restic_remote *r, char *user, size_t ulen,
  * Base: RESTIC -r sftp:USER@HOST:PATH
  *   -o sftp.command=ssh USER@HOST -p PORT [-E LOG] -i KEY
  *      -o UserKnownHostsFile=F -o StrictHostKeyChecking=yes -o BatchMode=yes
- *      -o IdentitiesOnly=yes [-o OPT]... -s sftp
+ *      -o IdentitiesOnly=yes [-o OPT]... [-o DEFAULT]... -s sftp
  *   --password-file F
  * The sftp.command value is one argv element; words in it are quoted only as
  * restic's own splitter needs (paths with spaces), and the element is

@@ -372,7 +372,18 @@ static const struct hint hints[] = {
 	{ "Connection closed by", NULL,
 	  "the server closed the connection (is it an SSH server, and does it accept this user?)" },
 	{ "Connection reset by", NULL, "the server reset the connection" },
+	/* ssh's ServerAlive gave up (restic.h's defaults): packets dropped. */
+	{ "Timeout, server", "not responding",
+	  "the server stopped answering during the run (the network dropped, or the server hung): ssh gave up "
+	  "after ServerAliveInterval x ServerAliveCountMax" },
+	/* SFTP v3 has no "disk full": the server says only "Failure". */
+	{ "SSH_FX_FAILURE", NULL, "the server could not write (SSH_FX_FAILURE): most often its disk is full" },
 	{ "executable file not found", "ssh", "the ssh client is not installed (ssh not in PATH)" },
+	/* Last: restic's own words when its ssh ended without any of the
+	 * above (a server killed mid-run: its TCP connection just closes). */
+	{ "ssh command exited", NULL,
+	  "the connection to the server ended during the run (the server stopped or restarted, or dropped the "
+	  "connection)" },
 };
 
 const char *restic_ssh_hint(const char *text)

@@ -28,6 +28,8 @@
 /* After a stop, how much longer than STOP_TIMEOUT the workers get before
  * they are killed (the post-hook and the unlock run inside STOP_TIMEOUT). */
 #define STOP_MARGIN_S 30
+/* The longest the loop sleeps without looking at the wall clock. */
+#define WAKE_MAX_MS (60 * 1000)
 
 int runner_health_window(long setting, const struct cron_expr *c, const char *run_at, long *max_age, char *err,
 			 size_t errlen)
@@ -352,8 +354,11 @@ static void start_due(struct runner *r, time_t now)
 	}
 }
 
-/* Milliseconds until the start of second `until` (at most an hour, so a
- * changed wall clock is noticed). */
+/* Milliseconds until the start of second `until`, at most a minute: the
+ * wait is counted on the monotonic clock and the ticks on the wall clock,
+ * so a wall clock stepped forward over a tick (NTP, a VM resumed) is
+ * noticed within a minute, not after the whole wait computed before the
+ * step (an hour, for a daily schedule: a backup that late). */
 static int ms_until(time_t until)
 {
 	struct timespec now;
@@ -361,11 +366,11 @@ static int ms_until(time_t until)
 
 	clock_gettime(CLOCK_REALTIME, &now);
 	if (!until)
-		return 3600 * 1000;
+		return WAKE_MAX_MS;
 	ms = ((long long)until - now.tv_sec) * 1000 - now.tv_nsec / 1000000;
 	if (ms < 0)
 		return 0;
-	return ms > 3600 * 1000 ? 3600 * 1000 : (int)ms;
+	return ms > WAKE_MAX_MS ? WAKE_MAX_MS : (int)ms;
 }
 
 static void stop_workers(struct runner *r)

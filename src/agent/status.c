@@ -115,6 +115,7 @@ static const struct field job_fields[] = {
 	SF("post_hook_failures", F_LONG, post_hook_failures),
 	SF("agent_runs", F_LONG, agent_runs),
 	SF("delayed_s", F_LONG, delayed_s),
+	SF("agent_host", F_TEXT_OPT, agent_host),
 	/* Label mode only; seed mode's file keeps the fields it had. */
 	SF("service", F_TEXT_OPT, service),
 	SF("repo_path", F_TEXT_OPT, repo_path),

@@ -44,6 +44,9 @@ struct status {
 	long agent_runs;                            /* runs of the agent that wrote the file */
 	long delayed_s;                             /* how late the last backup started (maintenance ran) */
 	struct status_op forget, prune, check;
+	/* The host name of the agent that wrote the record (restic's locks of
+	 * its runs carry it); "" in a file of an older agent. */
+	char agent_host[256];
 	/* Label mode. */
 	char service[256];   /* the Swarm service it backs up ("" in seed mode) */
 	char repo_path[256]; /* the repository's path on the server (runrestic -r) */

@@ -177,10 +177,57 @@ static void test_probe(void)
 	strvec_free(&sv);
 }
 
+/* The locks of a dead agent: IDs, restic's argv, the lock's host name, and
+ * the sftp batch that removes them. */
+static void test_dead_locks(void)
+{
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	static const char lock[] = "{\n  \"time\": \"2026-12-02T15:00:00.1+00:00\",\n  \"exclusive\": false,\n"
+				   "  \"hostname\": \"3f2a9c1d7b4e\",\n  \"username\": \"root\",\n  \"pid\": 7\n}\n";
+	char *ids[] = { (char *)id, (char *)id, NULL }, *bad[] = { "../config", NULL };
+	char host[64], tiny[4], *batch = NULL;
+	struct strvec sv = { 0 };
+	size_t len;
+
+	CHECK(repoclaim_is_lock_id(id), "64 hex digits are a lock ID");
+	CHECK(!repoclaim_is_lock_id("0123"), "4 are not");
+	CHECK(!repoclaim_is_lock_id("0123456789ABCDEF0123456789abcdef0123456789abcdef0123456789abcdef"), "upper case is not");
+	CHECK(!repoclaim_is_lock_id("../locks/x"), "a path is not");
+	CHECK_INT(repoclaim_argv_list_locks(&sv, &base_remote), 0, "list locks builds");
+	CHECK(sv.n >= 3 && !strcmp(sv.v[sv.n - 3], "list") && !strcmp(sv.v[sv.n - 2], "locks") &&
+		      !strcmp(sv.v[sv.n - 1], "--no-lock"),
+	      "list locks --no-lock at the end");
+	strvec_free(&sv);
+	CHECK_INT(repoclaim_argv_cat_lock(&sv, &base_remote, id), 0, "cat lock builds");
+	CHECK(sv.n >= 4 && !strcmp(sv.v[sv.n - 4], "cat") && !strcmp(sv.v[sv.n - 2], id) &&
+		      !strcmp(sv.v[sv.n - 1], "--no-lock"),
+	      "cat lock ID --no-lock at the end");
+	strvec_free(&sv);
+	CHECK_INT(repoclaim_argv_cat_lock(&sv, &base_remote, "config"), -EINVAL, "cat lock refuses a non-ID");
+	CHECK_INT((int)sv.n, 0, "and leaves the argv alone");
+	CHECK_INT(repoclaim_lock_host(lock, strlen(lock), host, sizeof(host)), 0, "a lock's JSON has a host name");
+	CHECK_STR(host, "3f2a9c1d7b4e", "the host name");
+	CHECK_INT(repoclaim_lock_host(lock, strlen(lock), tiny, sizeof(tiny)), -1, "a host name too long for the buffer");
+	CHECK_INT(repoclaim_lock_host("{\"pid\": 7}", 10, host, sizeof(host)), -1, "no host name");
+	CHECK_INT(repoclaim_lock_host("not json", 8, host, sizeof(host)), -1, "not JSON");
+	CHECK_INT(repoclaim_rm_locks_batch("stack/db/", ids, &batch, &len), 0, "the rm batch builds");
+	CHECK_STR(batch ? batch : "",
+		  "rm \"stack/db/locks/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n"
+		  "rm \"stack/db/locks/0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\"\n",
+		  "one rm per lock, under REPO/locks");
+	CHECK_INT((int)len, batch ? (int)strlen(batch) : -1, "its length");
+	free(batch);
+	batch = NULL;
+	CHECK_INT(repoclaim_rm_locks_batch("stack/db", bad, &batch, &len), -EINVAL, "never a path that is not a lock ID");
+	CHECK(batch == NULL, "and no batch");
+	CHECK_INT(repoclaim_rm_locks_batch("a\"b", ids, &batch, &len), -EINVAL, "nor a repository path sftp cannot take");
+}
+
 int main(void)
 {
 	test_argv();
 	test_batch();
 	test_probe();
+	test_dead_locks();
 	return T_DONE();
 }

@@ -28,6 +28,8 @@ static const struct restic_remote base_remote = {
 };
 
 #define SSH_TAIL "-o StrictHostKeyChecking=yes -o BatchMode=yes -o IdentitiesOnly=yes"
+/* The defaults after the user's options (RESTIC_SSH_DEFAULTS). */
+#define SSH_DEFS " -o ServerAliveInterval=15 -o ServerAliveCountMax=4 -o ConnectTimeout=30"
 
 static void check_argv(const struct strvec *sv, const char *const *want, const char *what)
 {
@@ -49,7 +51,7 @@ static void test_argv_default(void)
 			       "sftp:restic@srv:/srv/restic/db",
 			       "-o",
 			       "sftp.command=ssh restic@srv -p 2222 -i /run/rds/ssh_key "
-			       "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL " -s sftp",
+			       "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL SSH_DEFS " -s sftp",
 			       "--password-file",
 			       "/run/secrets/restic-repo-password",
 			       NULL };
@@ -72,7 +74,7 @@ static void test_argv_user_at_host(void)
 		  "the user in SSH_HOST wins; relative REPO_PATH stays relative");
 	CHECK_STR(sv.n > 4 ? sv.v[4] : NULL,
 		  "sftp.command=ssh backup@nas.example.org -p 2222 -i /run/rds/ssh_key "
-		  "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL " -s sftp",
+		  "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL SSH_DEFS " -s sftp",
 		  "ssh gets the same user");
 	strvec_free(&sv);
 }
@@ -89,7 +91,7 @@ static void test_argv_extras(void)
 			       "-o",
 			       "sftp.command=ssh restic@srv -p 22 -E /run/rds/ssh.log -i /run/rds/ssh_key "
 			       "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL
-			       " -o ConnectTimeout=10 -o ServerAliveInterval=30 -s sftp",
+			       " -o ConnectTimeout=10 -o ServerAliveInterval=30 -o ServerAliveCountMax=4 -s sftp",
 			       "--password-file",
 			       "/run/secrets/restic-repo-password",
 			       NULL };
@@ -157,7 +159,7 @@ static void test_argv_quoting(void)
 		  "repository path with a space is one argv element, unquoted");
 	CHECK_STR(sv.n > 4 ? sv.v[4] : NULL,
 		  "\"sftp.command=ssh restic@srv -p 2222 -i '/run/my keys/id key' "
-		  "-o 'UserKnownHostsFile=\"\"/run/my keys/known hosts\"\"' " SSH_TAIL " -s sftp\"",
+		  "-o 'UserKnownHostsFile=\"\"/run/my keys/known hosts\"\"' " SSH_TAIL SSH_DEFS " -s sftp\"",
 		  "spaces quoted for restic's splitter, ssh and the CSV flag parser");
 	strvec_free(&sv);
 
@@ -167,7 +169,7 @@ static void test_argv_quoting(void)
 	CHECK_INT(restic_argv_base(&sv, &r), 0, "a key path with ' builds");
 	CHECK_STR(sv.n > 4 ? sv.v[4] : NULL,
 		  "\"sftp.command=ssh restic@srv -p 2222 -i \"\"/run/o'brien/key\"\" "
-		  "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL " -s sftp\"",
+		  "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL SSH_DEFS " -s sftp\"",
 		  "' in a path: double-quoted word, CSV-escaped");
 	strvec_free(&sv);
 
@@ -177,7 +179,7 @@ static void test_argv_quoting(void)
 	CHECK_INT(restic_argv_base(&sv, &r), 0, "a key path with , builds");
 	CHECK_STR(sv.n > 4 ? sv.v[4] : NULL,
 		  "\"sftp.command=ssh restic@srv -p 2222 -i /run/a,b/key "
-		  "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL " -s sftp\"",
+		  "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL SSH_DEFS " -s sftp\"",
 		  "',' in a path: the whole -o value is a quoted CSV field");
 	strvec_free(&sv);
 
@@ -331,6 +333,25 @@ static void test_argv_commands(void)
 	strvec_free(&sv);
 }
 
+/* The keep-alive defaults bound a dead connection; the user's own value of
+ * one (any case, as ssh compares names) replaces it, never duplicated. */
+static void test_argv_ssh_defaults(void)
+{
+	struct restic_remote r = base_remote;
+	struct strvec sv = { 0 };
+	char *opts[] = { "serveraliveinterval=5", "ServerAliveCountMaxX=1", NULL };
+
+	r.ssh_options = opts;
+	CHECK_INT(restic_argv_base(&sv, &r), 0, "builds with user keep-alive");
+	CHECK_STR(sv.n > 4 ? sv.v[4] : NULL,
+		  "sftp.command=ssh restic@srv -p 2222 -i /run/rds/ssh_key "
+		  "-o UserKnownHostsFile=/run/secrets/restic-ssh-known-hosts " SSH_TAIL
+		  " -o serveraliveinterval=5 -o ServerAliveCountMaxX=1 -o ServerAliveCountMax=4 -o ConnectTimeout=30"
+		  " -s sftp",
+		  "the user's ServerAliveInterval replaces the default; a longer name is another option");
+	strvec_free(&sv);
+}
+
 /* ---- how restic reads sftp.command back ----
  * Ports of restic's code, to prove the quoting above means what we want:
  * pflag reads -o values as one CSV record; restic 0.14-0.18 split words with
@@ -478,6 +499,9 @@ static void test_split_roundtrip(void)
 				"-o",  "StrictHostKeyChecking=yes",
 				"-o",  "BatchMode=yes",
 				"-o",  "IdentitiesOnly=yes",
+				"-o",  "ServerAliveInterval=15",
+				"-o",  "ServerAliveCountMax=4",
+				"-o",  "ConnectTimeout=30",
 				"-s",  "sftp",
 				NULL };
 	const char *spaced[] = { "ssh", "restic@srv",
@@ -489,6 +513,8 @@ static void test_split_roundtrip(void)
 				 "-o",  "BatchMode=yes",
 				 "-o",  "IdentitiesOnly=yes",
 				 "-o",  "ConnectTimeout=10",
+				 "-o",  "ServerAliveInterval=15",
+				 "-o",  "ServerAliveCountMax=4",
 				 "-s",  "sftp",
 				 NULL };
 	const char *quotes[] = { "ssh", "restic@srv",
@@ -498,6 +524,9 @@ static void test_split_roundtrip(void)
 				 "-o",  "StrictHostKeyChecking=yes",
 				 "-o",  "BatchMode=yes",
 				 "-o",  "IdentitiesOnly=yes",
+				 "-o",  "ServerAliveInterval=15",
+				 "-o",  "ServerAliveCountMax=4",
+				 "-o",  "ConnectTimeout=30",
 				 "-s",  "sftp",
 				 NULL };
 
@@ -894,6 +923,19 @@ static void test_hints_synthetic(void)
 	      "bad key file hinted");
 	CHECK(strstr(restic_ssh_hint("WARNING: UNPROTECTED PRIVATE KEY FILE!") ?: "", "0600") != NULL,
 	      "key mode hinted");
+	CHECK(strstr(restic_ssh_hint("ssh: Timeout, server 127.0.0.1 not responding.") ?: "", "ServerAliveInterval") !=
+		      NULL,
+	      "ServerAlive's timeout hinted");
+	CHECK(strstr(restic_ssh_hint("Save(<data/1a2b>) returned error: sftp: \"Failure\" (SSH_FX_FAILURE)") ?: "",
+		     "disk is full") != NULL,
+	      "an sftp write failure hints at a full disk");
+	CHECK(strstr(restic_ssh_hint("error in cleanup handler: ssh command exited: exit status 255") ?: "",
+		     "connection to the server ended") != NULL,
+	      "ssh ending mid-run is hinted");
+	CHECK(strstr(restic_ssh_hint("ssh: connect to host srv port 2222: Connection refused\n"
+				     "ssh command exited: exit status 255") ?: "",
+		     "nothing accepts") != NULL,
+	      "a refused connection keeps its own hint");
 }
 
 int main(void)
@@ -901,6 +943,7 @@ int main(void)
 	test_argv_default();
 	test_argv_user_at_host();
 	test_argv_extras();
+	test_argv_ssh_defaults();
 	test_argv_restic_args();
 	test_argv_quoting();
 	test_argv_ipv6();

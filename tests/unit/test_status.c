@@ -116,6 +116,7 @@ static void test_every_field(const char *path, time_t now)
 	snprintf(s.service, sizeof(s.service), "stack_db");
 	snprintf(s.repo_path, sizeof(s.repo_path), "stack/db");
 	snprintf(s.host, sizeof(s.host), "node-id");
+	snprintf(s.agent_host, sizeof(s.agent_host), "3f2a9c1d7b4e");
 	s.gone = now - 24;
 	s.refused = 1;
 	CHECK_INT(status_write_all(path, w, 1, 0), 0, "an entry with every field set is written");
