@@ -13,11 +13,14 @@
 #      password, a truncated config on the server;
 #   7. STATUS_FILE's directory read-only or full (tiny tmpfs), STATUS_FILE
 #      corrupted before the start.
-# Runs in its own mount namespace: the tmpfs mounts never reach the host.
+# Runs in its own mount and network namespaces: the tmpfs mounts never
+# reach the host, and its sshd's port (stopped and started again on the
+# same port) is its own while other scenarios run beside it.
 if [ -z "${RDS_FAULT_NS:-}" ]; then
-	exec env RDS_FAULT_NS=1 unshare --mount --propagation private bash "$0" "$@"
+	exec env RDS_FAULT_NS=1 unshare --net --mount --propagation private bash "$0" "$@"
 fi
 source "$(dirname "$0")/../lib/harness.sh"
+ip link set lo up || { not_ok "loopback up in the private network namespace"; exit 1; }
 source "$RDS_ROOT/tests/lib/sshd.sh"
 source "$RDS_ROOT/tests/lib/agent.sh"
 source "$RDS_ROOT/tests/lib/reliability.sh"
@@ -175,7 +178,7 @@ if wait_for 20 has_locks r4; then
 	# That restic (0.14) leaves its lock on SIGINT: its owner removes it.
 	restic_direct r4 unlock --remove-all >/dev/null 2>&1
 	up=$(date +%s)
-	wait_for 60 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up"' ]'
+	wait_for 100 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up"' ]'
 	rec=$(($(date +%s) - up))
 	res2=$(status_field result)
 	[ "$res2" = ok ] && ok "row 4c: once the other host is done, the next scheduled backup succeeds (${rec}s)" ||
