@@ -438,8 +438,8 @@ static void test_many(const char *path, time_t now)
 
 /* A file with times and counters no agent writes (hand-edited, or another
  * program's) reads them as absent: the ages, the counters a carry-over
- * increments and the health verdict are computed without overflow (found
- * by fuzz/fuzz_status.c). */
+ * increments and the health verdict are computed without overflow
+ * (fuzz/regress/status). */
 static void test_out_of_range(const char *path, time_t now)
 {
 	static const char text[] =
