@@ -2,8 +2,9 @@
  * environment, one NAME=value per line, read by config_load_env (EXTRA_ARGS
  * split into flags included) and checked by config_validate for rds-agent
  * and runrestic; config_load_notify; the server's settings the same way
- * (server_config.h, health mode: no files looked at); and seed mode's job
- * (jobspec_from_config) of a configuration that passed.
+ * (server_config.h, health mode: no files looked at); and for a
+ * configuration that passed, seed mode's job (jobspec_from_config) and the
+ * restic command lines built from the settings (restic.h).
  * The secret files a configuration names are replaced by files of this
  * target (in a temporary directory) before validation: what the input names
  * is never opened, so no run depends on this machine's files. */
@@ -16,6 +17,7 @@
 #include "config.h"
 #include "fuzz.h"
 #include "jobspec.h"
+#include "restic.h"
 #include "server_config.h"
 
 #define VARS_MAX 64
@@ -25,7 +27,7 @@ static struct {
 	size_t n;
 } env;
 
-static char dir[] = "/tmp/rds-fuzz-config.XXXXXX", secret[64], urls[64];
+static char dir[64], secret[64], urls[64];
 
 /* The agent's variables that name files it opens: a value given is one
  * of ours. */
@@ -64,8 +66,7 @@ static void cleanup(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_tmpdir("rds-fuzz-config", dir, sizeof(dir));
 	snprintf(secret, sizeof(secret), "%s/secret", dir);
 	snprintf(urls, sizeof(urls), "%s/urls", dir);
 	write_file(secret, "not empty\n");
@@ -84,6 +85,36 @@ static void use_ours(char **field, const char *path)
 	}
 }
 
+/* The restic command lines of the job, as job.c and maint.c build them. */
+static void argvs(const struct config *c, const struct jobspec *s)
+{
+	static char *const tags[] = { (char *)"rds", NULL };
+	struct restic_remote r = {
+		.restic_bin = c->restic_bin,
+		.ssh_user = c->ssh_user,
+		.ssh_host = c->ssh_host,
+		.ssh_port = c->ssh_port,
+		.repo_path = s->repo_path,
+		.key_file = secret,
+		.known_hosts_file = c->known_hosts_file,
+		.password_file = c->password_file,
+		.ssh_options = c->ssh_options.v,
+		.restic_args = c->restic_args.v,
+		.ssh_log_file = secret,
+	};
+	struct strvec v = { 0 };
+	char err[512];
+
+	if (restic_remote_check(&r, err, sizeof(err)) < 0)
+		return;
+	(void)restic_argv_backup(&v, &r, s->host, tags, s->paths.v[0]);
+	if (retention_is_set(&s->retention))
+		(void)restic_argv_forget(&v, &r, s->host, tags, &s->retention, 0);
+	(void)restic_argv_prune(&v, &r, c->prune_argv.v);
+	(void)restic_argv_check(&v, &r, c->check_argv.v);
+	strvec_free(&v);
+}
+
 static void agent(enum config_mode mode)
 {
 	struct config c;
@@ -98,8 +129,10 @@ static void agent(enum config_mode mode)
 		use_ours(&c.notify_urls_file, urls);
 		use_ours(&c.ping_url_file, urls);
 		if (config_validate(&c, mode, err, sizeof(err)) == 0 && mode == CONFIG_AGENT && !c.label_mode &&
-		    jobspec_from_config(&s, &c) == 0)
+		    jobspec_from_config(&s, &c) == 0) {
+			argvs(&c, &s);
 			jobspec_free(&s);
+		}
 	}
 	FUZZ_ASSERT(strlen(err) < sizeof(err));
 	config_free(&c);

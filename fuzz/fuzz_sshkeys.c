@@ -16,7 +16,7 @@
 #include "server_authkeys.h"
 #include "sshkeys.h"
 
-static char dir[] = "/tmp/rds-fuzz-sshkeys.XXXXXX", secrets[64], keyfile[80], authdir[64], authfile[80];
+static char dir[64], secrets[64], keyfile[80], authdir[64], authfile[80];
 
 static void cleanup(void)
 {
@@ -30,8 +30,7 @@ static void cleanup(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	rds_log_init(RDS_LOG_ERROR, 0);
-	if (!mkdtemp(dir))
-		abort();
+	fuzz_tmpdir("rds-fuzz-sshkeys", dir, sizeof(dir));
 	snprintf(secrets, sizeof(secrets), "%s/secrets", dir);
 	snprintf(keyfile, sizeof(keyfile), "%s/agent.pub", secrets);
 	snprintf(authdir, sizeof(authdir), "%s/auth", dir);
