@@ -142,7 +142,7 @@ fuzz-regress: fuzz-build
 include mk/images.mk
 
 format:
-	clang-format -i $(addsuffix /*.[ch],$(SRC_DIRS)) tests/unit/*.c tests/unit/*.h tests/tools/*.c
+	clang-format -i $(addsuffix /*.[ch],$(SRC_DIRS)) tests/unit/*.c tests/unit/*.h tests/tools/*.c fuzz/*.[ch]
 
 clean:
 	rm -rf build build-san build-fuzz

@@ -43,10 +43,10 @@ static inline void fuzz_tmpdir(const char *name, char *dir, size_t cap)
 }
 
 /* A failed invariant of a parser's promise: a crash libFuzzer reports. */
-#define FUZZ_ASSERT(cond)                                                                                              \
-	do {                                                                                                           \
-		if (!(cond))                                                                                           \
-			__builtin_trap();                                                                              \
+#define FUZZ_ASSERT(cond)                 \
+	do {                              \
+		if (!(cond))              \
+			__builtin_trap(); \
 	} while (0)
 
 #endif

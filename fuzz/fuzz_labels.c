@@ -90,8 +90,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.run_at = "0 3 * * *", .keep_text = keep, .host = "node-1", .volumes_root = ROOT, .backup_path = BACKUP
 	};
 	struct discovery_label labels[NLABELS];
-	struct discovery_service svc = { .name = (char *)"stack_db", .id = (char *)"svc1", .container = (char *)"c1",
-					 .task = (char *)"t1", .slot = 1, .labels = labels, .volumes = vols,
+	struct discovery_service svc = { .name = (char *)"stack_db",
+					 .id = (char *)"svc1",
+					 .container = (char *)"c1",
+					 .task = (char *)"t1",
+					 .slot = 1,
+					 .labels = labels,
+					 .volumes = vols,
 					 .nvolumes = sizeof(vols) / sizeof(vols[0]) };
 	struct jobspecs out = { 0 };
 	struct strvec warn = { 0 };
