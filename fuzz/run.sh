@@ -3,9 +3,11 @@
 # default build-fuzz/fuzz/fuzz_*), each for FUZZ_S seconds (default 20) on
 # a working corpus build-fuzz/corpus/<target>, seeded from
 # fuzz/corpus/<target> and the recorded data of tests/data that the target
-# reads. Prints one line per target: name, executions per second, coverage
-# (libFuzzer's cov: and ft:) and the verdict; a crash's input is kept in
-# build-fuzz/crashes/<target>/. FUZZ_S=0: every target runs once over its
+# reads. Prints one line per target, TAP-like as the unit tests do (so that
+# tests/run-all.sh counts them): the verdict ("ok" or "not ok"), the name,
+# executions per second and coverage (libFuzzer's cov: and ft: of its last
+# stats line); a crash's input is kept in build-fuzz/crashes/<target>/ and
+# named on that line. FUZZ_S=0: every target runs once over its
 # kept crash inputs fuzz/regress/<target>/* only. FUZZ_TARGETS="cron mux"
 # runs only those. Exit status 1 when any target crashed (or failed a
 # regression input), 2 when a target is missing.
@@ -52,20 +54,20 @@ for t in $targets; do
 	bin=$BUILD/fuzz/fuzz_$t
 	log=$BUILD/logs/$t.log
 	if [ ! -x "$bin" ]; then
-		printf '%-16s missing: %s\n' "$t" "$bin"
+		printf 'not ok - %s: missing %s\n' "$t" "$bin"
 		rc=2
 		continue
 	fi
 	if [ "$FUZZ_S" = 0 ]; then
 		set -- fuzz/regress/"$t"/*
 		if [ ! -e "$1" ]; then
-			printf '%-16s regress: no inputs\n' "$t"
+			printf '# %s: no regression inputs\n' "$t"
 			continue
 		fi
 		if "$bin" "$@" >"$log" 2>&1 </dev/null; then
-			printf '%-16s regress: %d inputs ok\n' "$t" $#
+			printf 'ok - %s: %d regression inputs\n' "$t" $#
 		else
-			printf '%-16s regress: FAILED (%s)\n' "$t" "$log"
+			printf 'not ok - %s: a regression input fails (log %s)\n' "$t" "$log"
 			rc=1
 		fi
 		continue
@@ -80,12 +82,12 @@ for t in $targets; do
 	"$bin" -max_total_time="$FUZZ_S" -max_len="$(max_len "$t")" -timeout=10 -rss_limit_mb=2048 \
 		-print_final_stats=1 -artifact_prefix="$crashes/" "$work" >"$log" 2>&1 </dev/null
 	r=$?
-	verdict=ok
+	verdict=ok crash=
 	if [ $r != 0 ] || [ "$(ls "$crashes" | wc -l)" != "$before" ]; then
-		verdict="CRASH: $crashes/$(ls -t "$crashes" | head -n 1) (log $log)"
+		verdict="not ok" crash="  crash: $crashes/$(ls -t "$crashes" | head -n 1) (log $log)"
 		rc=1
 	fi
-	printf '%-16s %8s exec/s  cov %5s  ft %6s  %s\n' "$t" "$(stat exec/s "$log")" "$(stat cov "$log")" \
-		"$(stat ft "$log")" "$verdict"
+	printf '%s - %-16s %4ss %8s exec/s  cov %5s  ft %6s%s\n' "$verdict" "$t" "$FUZZ_S" "$(stat exec/s "$log")" \
+		"$(stat cov "$log")" "$(stat ft "$log")" "$crash"
 done
 exit $rc
