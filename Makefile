@@ -8,6 +8,9 @@
 #   make demo          the example stack on a swarm, one backup (scripts/demo.sh)
 #   make demo-down     remove the demo again
 #   make bench         the benchmarks, results on top of bench/RESULTS.md
+#   make fuzz [FUZZ_S=20]  the libFuzzer targets (fuzz/*.c, clang; objects in
+#                      build-fuzz/), each run FUZZ_S seconds (fuzz/run.sh)
+#   make fuzz-regress  every target over its kept inputs fuzz/regress/<target>/ only
 CC      ?= cc
 PKGS    := libcurl jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
@@ -31,7 +34,15 @@ CFLAGS  += -std=c17 -D_GNU_SOURCE $(WARN) $(PKG_CFLAGS) $(addprefix -I,$(SRC_DIR
 LDFLAGS += -pie -Wl,-z,relro,-z,now -Wl,--as-needed
 LDLIBS  += $(PKG_LIBS) -lm
 
-ifeq ($(SANITIZE),1)
+ifeq ($(FUZZ),1)
+# The fuzz build (make fuzz): clang with libFuzzer's coverage in every
+# object; clang does not know gcc's -Wno-format-truncation.
+CC      := clang
+BUILD   ?= build-fuzz
+CFLAGS  := $(filter-out -O2 -Wno-format-truncation,$(CFLAGS)) -O1 -fno-omit-frame-pointer \
+           -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=address,undefined
+else ifeq ($(SANITIZE),1)
 BUILD   ?= build-san
 CFLAGS  := $(filter-out -O2,$(CFLAGS)) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS += -fsanitize=address,undefined
@@ -51,7 +62,7 @@ TOOL_BIN := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
 PROGS    := $(BUILD)/rds-agent $(BUILD)/rds-hook $(BUILD)/rds-discover $(BUILD)/runrestic $(BUILD)/rds-server \
             $(BUILD)/rds-notify
 
-.PHONY: all test valgrind clean format demo demo-down bench
+.PHONY: all test valgrind clean format demo demo-down bench fuzz fuzz-build fuzz-bins fuzz-regress
 all: $(PROGS) $(TEST_BIN) $(TOOL_BIN)
 
 $(BUILD)/obj/%.o: %.c $(HEADERS) | $(BUILD)/obj
@@ -104,10 +115,34 @@ demo-down:
 bench:
 	bash bench/run.sh
 
+# Fuzzing: one libFuzzer target per parser of outside input (fuzz/fuzz_*.c),
+# built by a make of its own with FUZZ=1 so that build/ and build-san/ are
+# not touched; fuzz/run.sh runs them and prints one line per target.
+FUZZ_S   ?= 20
+FUZZ_SRC := $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=$(BUILD)/fuzz/%)
+
+fuzz-build:
+	$(MAKE) FUZZ=1 fuzz-bins
+
+fuzz-bins: $(FUZZ_BIN)
+
+$(BUILD)/fuzz/%: fuzz/%.c fuzz/fuzz.h $(BUILD)/librds.a | $(BUILD)/fuzz
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -Ifuzz $(LDFLAGS) -o $@ $< $(BUILD)/librds.a $(LDLIBS)
+
+$(BUILD)/fuzz:
+	mkdir -p $@
+
+fuzz: fuzz-build
+	FUZZ_S=$(FUZZ_S) sh fuzz/run.sh
+
+fuzz-regress: fuzz-build
+	FUZZ_S=0 sh fuzz/run.sh
+
 include mk/images.mk
 
 format:
-	clang-format -i $(addsuffix /*.[ch],$(SRC_DIRS)) tests/unit/*.c tests/unit/*.h tests/tools/*.c
+	clang-format -i $(addsuffix /*.[ch],$(SRC_DIRS)) tests/unit/*.c tests/unit/*.h tests/tools/*.c fuzz/*.[ch]
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz

@@ -125,9 +125,9 @@ void config_free(struct config *c)
 	retention_free(&c->retention);
 }
 
-int config_parse_args(struct config *c, int argc, char **argv, int *optind, char *err, size_t errlen)
+int config_parse_args(struct config *c, int argc, char **argv, int *argi, char *err, size_t errlen)
 {
-	return cfgtab_parse_args(&table, c, argc, argv, optind, err, errlen);
+	return cfgtab_parse_args(&table, c, argc, argv, argi, err, errlen);
 }
 
 int config_load_env(struct config *c, const char *(*getenv_fn)(const char *), char *err, size_t errlen)

@@ -51,10 +51,10 @@ void config_free(struct config *c);
  * Returns 0 or -1 with err set. */
 int config_load_env(struct config *c, const char *(*getenv_fn)(const char *), char *err, size_t errlen);
 
-/* Parses command-line flags starting at argv[*optind]; stops at the first
- * non-flag word or "--" and leaves *optind there. Returns 0, 1 when --help was
+/* Parses command-line flags starting at argv[*argi]; stops at the first
+ * non-flag word or "--" and leaves *argi there. Returns 0, 1 when --help was
  * asked, 2 for --version, -1 with err set. */
-int config_parse_args(struct config *c, int argc, char **argv, int *optind, char *err, size_t errlen);
+int config_parse_args(struct config *c, int argc, char **argv, int *argi, char *err, size_t errlen);
 
 /* For the config_error notification when config_load_env failed: into c
  * (fresh from config_init) only NOTIFY_URLS(_FILE), NOTIFY_ON, STATUS_FILE

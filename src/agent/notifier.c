@@ -350,7 +350,7 @@ void notifier_config_error(struct notifier *n, const struct config *c, const cha
 	if (!n->nurls || !n->bin[0])
 		return;
 	if (note_path(c, path, sizeof(path)) == 0 && read_file_bounded(path, 64, &text, NULL) == 0 && text &&
-	    sscanf(text, "%lld %lu", &then, &was) == 2 && was == h && now - then < 3600 && now >= then) {
+	    sscanf(text, "%lld %lu", &then, &was) == 2 && was == h && then >= 0 && now >= then && now - then < 3600) {
 		log_info("notifications: this configuration error was sent less than an hour ago; not again yet");
 		free(text);
 		return;

@@ -46,7 +46,32 @@ int restic_version(const char *bin, char *const *envp, char *out, size_t len)
 	return 0;
 }
 
+/* 1 to 6 decimal digits at *p into *out, *p moved past them. Returns 0 or
+ * -1. Not sscanf's %d: a number too large for an int is undefined
+ * behaviour there. */
+static int version_number(const char **p, int *out)
+{
+	int v = 0, n = 0;
+
+	while (**p >= '0' && **p <= '9') {
+		if (++n > 6)
+			return -1;
+		v = v * 10 + (*(*p)++ - '0');
+	}
+	if (!n)
+		return -1;
+	*out = v;
+	return 0;
+}
+
 int restic_version_parse(const char *text, int *major, int *minor)
 {
-	return sscanf(text, "%d.%d", major, minor) == 2 ? 0 : -1;
+	const char *p = text;
+	int a, b;
+
+	if (version_number(&p, &a) < 0 || *p++ != '.' || version_number(&p, &b) < 0)
+		return -1;
+	*major = a;
+	*minor = b;
+	return 0;
 }

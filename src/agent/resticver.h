@@ -9,7 +9,8 @@
  * when it did not run or said no version. */
 int restic_version(const char *bin, char *const *envp, char *out, size_t len);
 
-/* major and minor of a version text such as "0.18.0". Returns 0 or -1. */
+/* major and minor of a version text such as "0.18.0": it starts with
+ * MAJOR.MINOR, each 1 to 6 decimal digits. Returns 0 or -1. */
 int restic_version_parse(const char *text, int *major, int *minor);
 
 #endif

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stddef.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,11 +40,28 @@ static void put_time(json_t *o, const char *key, time_t t)
 	json_object_set_new(o, k, json_integer((json_int_t)t));
 }
 
+/* Bounds of what a file may say, so that the arithmetic on what was read
+ * (ages, counters incremented, differences of counters) cannot overflow:
+ * a time after 9999-12-31 or before 1970, or a count or duration outside
+ * 0..STATUS_COUNT_MAX, is no agent's and reads as absent (0). */
+#define STATUS_TIME_MAX 253402300799LL
+#define STATUS_COUNT_MAX (LONG_MAX / 4)
+
 static time_t get_time(json_t *o, const char *key)
 {
 	char k[64];
+	json_int_t t;
+
 	snprintf(k, sizeof(k), "%s_epoch", key);
-	return (time_t)json_integer_value(json_object_get(o, k));
+	t = json_integer_value(json_object_get(o, k));
+	return t >= 0 && t <= STATUS_TIME_MAX ? (time_t)t : 0;
+}
+
+static long get_count(const json_t *v)
+{
+	json_int_t c = json_integer_value(v);
+
+	return c >= 0 && c <= STATUS_COUNT_MAX ? (long)c : 0;
 }
 
 /* A JSON string of s; bytes that are not UTF-8 are replaced, so that
@@ -196,7 +214,7 @@ static void fields_get(json_t *o, void *base, const struct field *f, size_t n)
 			*(time_t *)p = get_time(o, f->key);
 			break;
 		case F_LONG:
-			*(long *)p = (long)json_integer_value(v);
+			*(long *)p = get_count(v);
 			break;
 		case F_LLONG:
 			*(long long *)p = json_integer_value(v);
@@ -303,8 +321,8 @@ static void job_read(json_t *job, const char *key, json_int_t version, struct st
 	op_read(json_object_get(job, "check"), &s->check);
 	/* Version 1 had only the schedule's interval and judged two of them
 	 * plus ten minutes, and no agent_runs. */
-	if (version < 2 && json_integer_value(json_object_get(job, "interval_s")) > 0)
-		s->max_age_s = 2 * (long)json_integer_value(json_object_get(job, "interval_s")) + 600;
+	if (version < 2 && get_count(json_object_get(job, "interval_s")) > 0)
+		s->max_age_s = 2 * get_count(json_object_get(job, "interval_s")) + 600;
 	if (version < 2)
 		s->agent_runs = s->runs;
 }

@@ -149,9 +149,9 @@ static const struct cfgtab_entry *find_flag(const struct cfgtab *t, const char *
 	return NULL;
 }
 
-int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, int *optind, char *err, size_t errlen)
+int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, int *argi, char *err, size_t errlen)
 {
-	int i = *optind;
+	int i = *argi;
 
 	for (; i < argc; i++) {
 		const char *a = argv[i], *val = NULL;
@@ -165,11 +165,11 @@ int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, 
 		if (a[0] != '-' || !a[1])
 			break;
 		if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-			*optind = i + 1;
+			*argi = i + 1;
 			return 1;
 		}
 		if (!strcmp(a, "--version") || !strcmp(a, "-V")) {
-			*optind = i + 1;
+			*argi = i + 1;
 			return 2;
 		}
 		if (a[1] == '-') {
@@ -200,7 +200,7 @@ int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, 
 		if (set_value(obj, e, val ? val : "", src, err, errlen) < 0)
 			return -1;
 	}
-	*optind = i;
+	*argi = i;
 	return 0;
 }
 

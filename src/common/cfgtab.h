@@ -45,10 +45,10 @@ void cfgtab_free(const struct cfgtab *t, void *obj);
 int cfgtab_load_env(const struct cfgtab *t, void *obj, const char *(*getenv_fn)(const char *), char *err,
 		    size_t errlen);
 
-/* Parses flags from argv[*optind]; stops at the first non-flag word or after
- * "--" and leaves *optind there. Returns 0, 1 for -h/--help, 2 for
- * -V/--version (with *optind past it), -1 with err set. */
-int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, int *optind, char *err, size_t errlen);
+/* Parses flags from argv[*argi]; stops at the first non-flag word or after
+ * "--" and leaves *argi there. Returns 0, 1 for -h/--help, 2 for
+ * -V/--version (with *argi past it), -1 with err set. */
+int cfgtab_parse_args(const struct cfgtab *t, void *obj, int argc, char **argv, int *argi, char *err, size_t errlen);
 
 /* The flag / variable / help [default] listing, columns fitted to the table. */
 void cfgtab_usage(const struct cfgtab *t, FILE *f);

@@ -264,9 +264,11 @@ static int parse_generic(struct url_parts *p, struct notifyurl *u, char *err, si
 		char name[64];
 		if (q->used)
 			continue;
-		if (q->key[0] == '$')
+		if (q->key[0] == '$') {
+			free(query);
 			return fail(err, errlen,
 				    "extra data ($key=...) is not supported: the body is the rds event document");
+		}
 		if (q->key[0] != '@') {
 			/* Passed on as written. */
 			char *nq = realloc(query, qlen + q->rawlen + 2);

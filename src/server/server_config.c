@@ -70,9 +70,9 @@ int server_config_load_env(struct server_config *c, const char *(*getenv_fn)(con
 	return cfgtab_load_env(&table, c, getenv_fn, err, errlen);
 }
 
-int server_config_parse_args(struct server_config *c, int argc, char **argv, int *optind, char *err, size_t errlen)
+int server_config_parse_args(struct server_config *c, int argc, char **argv, int *argi, char *err, size_t errlen)
 {
-	return cfgtab_parse_args(&table, c, argc, argv, optind, err, errlen);
+	return cfgtab_parse_args(&table, c, argc, argv, argi, err, errlen);
 }
 
 /* sshd_config has no quoting we could rely on for every keyword, and '%'

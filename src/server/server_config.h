@@ -36,9 +36,9 @@ void server_config_free(struct server_config *c);
  * with err set. */
 int server_config_load_env(struct server_config *c, const char *(*getenv_fn)(const char *), char *err, size_t errlen);
 
-/* Parses flags from argv[*optind]; stops at the first non-flag word or "--".
+/* Parses flags from argv[*argi]; stops at the first non-flag word or "--".
  * Returns 0, 1 for --help, 2 for --version, -1 with err set. */
-int server_config_parse_args(struct server_config *c, int argc, char **argv, int *optind, char *err, size_t errlen);
+int server_config_parse_args(struct server_config *c, int argc, char **argv, int *argi, char *err, size_t errlen);
 
 /* Checks every setting and fills the derived fields. Returns 0 or -1. */
 int server_config_validate(struct server_config *c, enum server_mode mode, char *err, size_t errlen);

@@ -110,6 +110,8 @@ static void generic(void)
 	bad("generic+https://h/x?template=json", "'template' is not supported", "generic+https://h", NO_SECRETS);
 	bad("generic+https://h/x?title=Hi", "'title' is not supported", "generic+https://h", NO_SECRETS);
 	bad("generic+https://h/x?$extra=1", "extra data", "generic+https://h", NO_SECRETS);
+	/* After a parameter kept in the query (leaked it: fuzz/fuzz_notifyurl.c). */
+	bad("generic+https://h/x?keep=1&$extra=1", "extra data", "generic+https://h", NO_SECRETS);
 	bad("generic+https://h/x?@Host=evil", "header option", "generic+https://h", NO_SECRETS);
 	bad("generic+https://h/x?@X_Y=1", "header option", "generic+https://h", NO_SECRETS);
 	bad("generic+https://h/x?@X=a%0d%0aEvil:+1", "control character", "generic+https://h", NO_SECRETS);

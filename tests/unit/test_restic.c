@@ -10,6 +10,7 @@
 
 #include "restic.h"
 #include "restic_out.h"
+#include "resticver.h"
 #include "t.h"
 #include "utf8.h"
 #include "util.h"
@@ -938,8 +939,27 @@ static void test_hints_synthetic(void)
 	      "a refused connection keeps its own hint");
 }
 
+/* `restic version`'s number: MAJOR.MINOR of up to 6 digits each; a longer
+ * number was sscanf's undefined behaviour (fuzz/regress/restic_out). */
+static void test_version_parse(void)
+{
+	int major = -1, minor = -1;
+
+	CHECK(restic_version_parse("0.18.0", &major, &minor) == 0 && major == 0 && minor == 18, "0.18.0 is 0.18");
+	CHECK(restic_version_parse("0.14.0-dev", &major, &minor) == 0 && major == 0 && minor == 14, "0.14.0-dev");
+	CHECK(restic_version_parse("1.2", &major, &minor) == 0 && major == 1 && minor == 2, "1.2");
+	CHECK_INT(restic_version_parse("0.58888888888888888888888", &major, &minor), -1,
+		  "a minor number too large for an int is refused");
+	CHECK_INT(restic_version_parse("-1.5", &major, &minor), -1, "a sign is refused");
+	CHECK_INT(restic_version_parse(" 0.18", &major, &minor), -1, "so is a leading space");
+	CHECK_INT(restic_version_parse("0.", &major, &minor), -1, "a minor number is needed");
+	CHECK_INT(restic_version_parse("", &major, &minor), -1, "an empty text is no version");
+	CHECK(major == 1 && minor == 2, "a refused text leaves major and minor as they were");
+}
+
 int main(void)
 {
+	test_version_parse();
 	test_argv_default();
 	test_argv_user_at_host();
 	test_argv_extras();

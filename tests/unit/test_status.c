@@ -437,6 +437,31 @@ static void test_many(const char *path, time_t now)
 	CHECK_INT(status_health_all(&v[3], 1, now, why, sizeof(why)), 0, "only gone jobs: healthy");
 }
 
+/* A file with times and counters no agent writes (hand-edited, or another
+ * program's) reads them as absent: the ages, the counters a carry-over
+ * increments and the health verdict are computed without overflow
+ * (fuzz/regress/status). */
+static void test_out_of_range(const char *path, time_t now)
+{
+	static const char text[] =
+		"{\"version\":2,\"agent_started_epoch\":-9223372036854775807,\"jobs\":{\"db\":{\"running\":true,"
+		"\"last_start_epoch\":-9223372036854775807,\"last_success_epoch\":9223372036854775807,"
+		"\"runs\":9223372036854775807,\"failures\":-5,\"max_age_s\":9223372036854775807,"
+		"\"run_limit_s\":10}}}";
+	struct status r, s = { 0 };
+	FILE *f = fopen(path, "w");
+
+	CHECK(f && fputs(text, f) >= 0 && fclose(f) == 0, "an out-of-range status file is written");
+	CHECK_INT(status_read(path, &r, why, sizeof(why)), 0, "and read: %s", why);
+	CHECK(r.last_start == 0 && r.last_success == 0 && r.agent_started == 0, "times out of range read as absent");
+	CHECK(r.runs == 0 && r.failures == 0 && r.max_age_s == 0 && r.run_limit_s == 10,
+	      "counters out of range read as absent, the others are kept");
+	CHECK_INT(status_health(&r, now, why, sizeof(why)), 1, "a run since 1970 is stuck: %s", why);
+	snprintf(s.job, sizeof(s.job), "db");
+	CHECK_INT(status_carry_over(&s, &r), 1, "the record is carried over");
+	CHECK(s.runs == 1 && s.failures == 1, "the run that never finished counts as failed");
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/rds-test-status-XXXXXX", path[256];
@@ -456,6 +481,7 @@ int main(void)
 	test_missed(now);
 	test_maintenance(path, now);
 	test_many(path, now);
+	test_out_of_range(path, now);
 	CHECK(status_read("/nonexistent/status.json", &r, why, sizeof(why)) < 0 && strstr(why, "STATUS_FILE"),
 	      "a missing status file is reported naming STATUS_FILE");
 	unlink(path);
