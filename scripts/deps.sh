@@ -15,6 +15,7 @@ pkgs=(
 	docker.io iproute2 iptables busybox-static debootstrap            # a private swarm
 	python3 python3-croniter tzdata valgrind procps util-linux faketime   # tests
 	prometheus curl                                                   # metrics: a real scraper, promtool
+	clang libfuzzer-14-dev openssl                                    # make fuzz (libFuzzer); TLS receivers
 )
 case ${1:-all} in
 all) ;;
