@@ -97,7 +97,7 @@ result "soak: runs + skipped ticks" "$acc" "" "$runs runs ($delayed delayed, $fa
 diff=$((ticks - acc))
 [ "${diff#-}" -le 1 ] && ok "every tick accounted for: $ticks ticks, $runs runs + $skipped skipped" ||
 	not_ok "ticks vanished" "$ticks ticks, $runs runs, $skipped skipped"
-[ "$failures" = 0 ] && ok "no run failed" || { not_ok "failed runs" "$failures"; grep -m3 ERROR "$LOG"; }
+[ "$failures" = 0 ] && ok "no run failed" || not_ok "failed runs" "$failures: $(grep -m3 ' error ' "$LOG" | cut -c1-300)"
 [ "$(snapshots_count soak)" -ge $((runs - failures)) ] && ok "a snapshot for each good run" ||
 	not_ok "snapshots" "$(snapshots_count soak) for $runs runs"
 hooks=$(grep -c "pre-hook: exit code 0" "$LOG")

@@ -41,10 +41,31 @@ step cron-differential /usr/bin/python3 tests/cron/diff.py build
 step build-sanitize make -j2 SANITIZE=1
 step unit-sanitize make SANITIZE=1 test
 step unit-valgrind make valgrind
+# The fuzz targets over the inputs that once crashed them (fuzz/regress).
+step fuzz-regress make fuzz-regress
 step restic-trixie bash -c 'scripts/restic-trixie.sh >/dev/null && echo "ok - restic 0.18 from Debian trixie is available"'
+# The fault scenarios write the rows of docs/reliability.md (rendered at the
+# end). Those that need no Docker, and the soak, the fuzzers and the
+# benchmarks, run at the same time below (tests/run-lanes.sh).
+export RELIABILITY_ROWS=$LOGDIR/reliability.rows
+LANES=" 90-faults_sftp 91-faults_agent 92-faults_clock 95-faults_server "
 for s in tests/integration/[0-9]*.sh; do
+	[[ $LANES == *" $(basename "$s" .sh) "* ]] && continue
 	step "$(basename "$s" .sh)" bash "$s"
 done
+# Side by side: they mostly wait (timeouts, schedules, a server that is
+# down), each in its own network namespace or on ports of its own; the soak
+# and the benchmarks are the only ones on the suite's Docker daemon, one
+# after the other. The benchmarks run once, small and quick, so that they
+# keep working; their numbers are not judged here (make bench is the real
+# run). The fuzzers 10 s each (make fuzz FUZZ_S=600 before an issue is
+# resolved).
+step lanes env LOGDIR="$LOGDIR" bash tests/run-lanes.sh \
+	'90-faults_sftp bash tests/integration/90-faults_sftp.sh' \
+	'91-faults_agent bash tests/integration/91-faults_agent.sh' \
+	'92-faults_clock bash tests/integration/92-faults_clock.sh ;; 95-faults_server bash tests/integration/95-faults_server.sh' \
+	'soak-short env SOAK_S=180 SOAK_SAMPLE_S=30 bash bench/soak.sh ;; bench-smoke env BENCH_RESULTS=- BENCH_IDLE_S=10 BENCH_CYCLES=1 BENCH_REPEAT=1 BENCH_MB=64 BENCH_RUNS=3 BENCH_CHURN_S=20 BENCH_SAMPLE_S=5 BENCH_SERVICES=10 BENCH_SCRAPES=20 LOGDIR=/tmp/rds-bench-smoke bash bench/run.sh' \
+	'fuzz-short make fuzz FUZZ_S=10'
 # The agent scenarios again: with trixie's restic 0.18 (the images' version),
 # with the ASan+UBSan build, and with the agent under valgrind.
 R018=${RDS_CACHE:-/var/cache/rds}/restic-0.18
@@ -81,10 +102,8 @@ step e2e-stack bash tests/e2e/run.sh
 step e2e-labels bash tests/e2e/labels.sh
 step docker-down bash tests/integration/docker_down.sh
 step e2e-demo bash tests/e2e/demo.sh
-# The benchmarks once, small and quick, so that they keep working; their
-# numbers are not judged here (make bench is the real run).
-step bench-smoke env BENCH_RESULTS=- BENCH_IDLE_S=10 BENCH_CYCLES=1 BENCH_REPEAT=1 BENCH_MB=64 BENCH_RUNS=3 \
-	BENCH_CHURN_S=20 BENCH_SAMPLE_S=5 BENCH_SERVICES=10 BENCH_SCRAPES=20 LOGDIR=/tmp/rds-bench-smoke bash bench/run.sh
+# docs/reliability.md from the rows the fault scenarios wrote.
+step reliability-doc bash -c 'scripts/reliability.sh "$RELIABILITY_ROWS" && echo "ok - docs/reliability.md: $(grep -c "^| " docs/reliability.md) table lines"'
 
 echo "logs: $LOGDIR ($(( SECONDS - t0 ))s)"
 echo "$passed passed, $failed failed"

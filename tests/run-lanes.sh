@@ -40,7 +40,7 @@ for lane in "$@"; do
 		[ -n "$cmd" ] || continue
 		name=${cmd%% *}
 		read -r r secs <"$LOGDIR/$name.rc"
-		echo "=== $name (exit $r, ${secs}s)"
+		echo "# --- $name: exit $r after ${secs}s"
 		grep -E '^(not )?ok |^#' "$LOGDIR/$name.log" | grep -v '^# /'
 		if [ "$r" != 0 ] && ! grep -q '^not ok ' "$LOGDIR/$name.log"; then
 			echo "not ok - $name exited with $r; last lines of $LOGDIR/$name.log:"
