@@ -51,13 +51,23 @@ GOOD_POST="sh -c 'echo post >> /dump/post.log'"
 
 # good_run NAME: a one-shot backup with good hooks succeeds, the repository
 # passes check and the latest snapshot restores byte for byte. Sets GOOD.
+# Up to three runs 5 s apart, as the next scheduled ticks would be (a
+# replacement task can take a moment to be the service's running one);
+# TRIES says how many it took.
 good_run() {
 	local name=$1 d=$T_DIR/restore-$1
 	GOOD=no
-	PRE_HOOK=$GOOD_PRE POST_HOOK=$GOOD_POST agent_run "$T_DIR/$name-good.log" || {
-		not_ok "$name: the next backup succeeds" "$(tail -n 5 "$T_DIR/$name-good.log")"
-		return 1
-	}
+	TRIES=1
+	until PRE_HOOK=$GOOD_PRE POST_HOOK=$GOOD_POST agent_run "$T_DIR/$name-good.log"; do
+		if [ "$TRIES" -ge 3 ]; then
+			not_ok "$name: the next backup succeeds" \
+				"$(grep -E ' (error|warn) ' "$T_DIR/$name-good.log" | tail -n 3 | cut -c1-300 | tr '\n' ' ')"
+			return 1
+		fi
+		cp "$T_DIR/$name-good.log" "$T_DIR/$name-good-$TRIES.log"
+		TRIES=$((TRIES + 1))
+		sleep 5
+	done
 	restic_direct faults check >"$T_DIR/$name-check.log" 2>&1 || {
 		not_ok "$name: restic check" "$(tail -n 5 "$T_DIR/$name-check.log")"
 		return 1
@@ -68,7 +78,7 @@ good_run() {
 		not_ok "$name: the latest snapshot restores byte for byte"
 		return 1
 	}
-	ok "$name: the next backup succeeds, check passes, the restore is identical"
+	ok "$name: the next backup succeeds (run $TRIES), check passes, the restore is identical"
 	GOOD=yes
 }
 post_count() { [ -f "$T_DIR/dump/post.log" ] && wc -l <"$T_DIR/dump/post.log" || echo 0; }
@@ -142,7 +152,7 @@ wait_for 60 eval '[ -n "$(cid)" ] && [ "$(cid)" != "$old" ]' && ok "Swarm starte
 	not_ok "replacement task"
 good_run died
 fault_row "The hooked container killed during its pre-hook" \
-	"the run failed $took s after the kill: $msg; a replacement task came up; next backup ok in it, check ok, restore identical" \
+	"the run failed $took s after the kill: $msg; a replacement task came up; $([ "$GOOD" = yes ] && echo "next backup ok in it (run $TRIES), check ok, restore identical" || echo "no good backup in 3 runs")" \
 	"$([ "$rc" != 0 ] && [ "$GOOD" = yes ] && echo ok || echo failed)"
 
 # 4. SIGTERM during a pre-hook that ignores SIGTERM, and during a slow
@@ -207,7 +217,7 @@ msg=$(status_field message)
 wait_for 90 one_running || not_ok "the service's task is back after the restart"
 good_run restart
 fault_row "dockerd stopped and started again during a pre-hook (seed mode)" \
-	"the run failed $took s after the stop: $msg; after dockerd was back the next backup ok, check ok, restore identical" \
+	"the run failed $took s after the stop: $msg; after dockerd was back $([ "$GOOD" = yes ] && echo "the next backup ok (run $TRIES), check ok, restore identical" || echo "no good backup in 3 runs")" \
 	"$([ "$rc" != 0 ] && [ "$GOOD" = yes ] && echo ok || echo failed)"
 
 ! grep -q "correct horse" "$T_DIR"/*.log && ok "no password in any log" || not_ok "password in a log"
