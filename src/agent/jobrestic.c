@@ -183,22 +183,18 @@ static void sftp_line(void *ud, int stream, const char *line)
 		log_debug("sftp: %s", line);
 }
 
-static enum claim claim(struct job *j, long long deadline_ms)
+/* Runs sftp (repoclaim_argv) with the batch on its stdin, bounded by
+ * CLAIM_TIMEOUT_MS and deadline_ms (0: none); stops with the job. Returns
+ * child_run's answer (-1: could not start, err says why). */
+static int sftp_batch(struct job *j, const char *batch, size_t len, long long deadline_ms, struct child_result *res,
+		      char *err, size_t errlen)
 {
 	struct strvec argv = { 0 }, env = { 0 };
 	struct child_spec spec = { 0 };
-	struct child_result res;
-	char *batch = NULL, err[256];
-	size_t len;
-	enum claim c = CLAIM_UNKNOWN;
-	int rc;
+	int rc = -1;
 
-	if ((rc = repoclaim_batch(j->spec->repo_path, &batch, &len)) < 0 || repoclaim_argv(&argv, &j->remote) < 0 ||
-	    job_restic_env(&env) < 0) {
-		log_warn("cannot claim the creation of repository %s with sftp (%s)", j->spec->repo_path,
-			 rc == -E2BIG    ? "path too deep"
-			 : rc == -EINVAL ? "path not writable in an sftp batch"
-					 : "out of memory");
+	if (repoclaim_argv(&argv, &j->remote) < 0 || job_restic_env(&env) < 0) {
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	spec.argv = argv.v;
@@ -211,7 +207,29 @@ static enum claim claim(struct job *j, long long deadline_ms)
 	spec.timeout_ms = CLAIM_TIMEOUT_MS;
 	if (deadline_ms && deadline_ms - mono_ms() < spec.timeout_ms)
 		spec.timeout_ms = deadline_ms - mono_ms() > 1 ? deadline_ms - mono_ms() : 1;
-	if (child_run(&spec, &res, err, sizeof(err)) < 0) {
+	rc = child_run(&spec, res, err, errlen);
+out:
+	strvec_free(&argv);
+	strvec_free(&env);
+	return rc;
+}
+
+static enum claim claim(struct job *j, long long deadline_ms)
+{
+	struct child_result res;
+	char *batch = NULL, err[256];
+	size_t len;
+	enum claim c = CLAIM_UNKNOWN;
+	int rc;
+
+	if ((rc = repoclaim_batch(j->spec->repo_path, &batch, &len)) < 0) {
+		log_warn("cannot claim the creation of repository %s with sftp (%s)", j->spec->repo_path,
+			 rc == -E2BIG    ? "path too deep"
+			 : rc == -EINVAL ? "path not writable in an sftp batch"
+					 : "out of memory");
+		goto out;
+	}
+	if (sftp_batch(j, batch, len, deadline_ms, &res, err, sizeof(err)) < 0) {
 		log_warn("cannot claim the creation of repository %s: cannot start sftp: %s", j->spec->repo_path, err);
 		goto out;
 	}
@@ -226,8 +244,6 @@ static enum claim claim(struct job *j, long long deadline_ms)
 					   : "could not connect");
 out:
 	free(batch);
-	strvec_free(&argv);
-	strvec_free(&env);
 	return c;
 }
 
@@ -319,9 +335,8 @@ static int run_kept(struct job *j, const char *what, struct strvec *argv, struct
 
 int jobrestic_remove_host_locks(struct job *j, const char *host)
 {
-	struct strvec argv = { 0 }, ids = { 0 }, env = { 0 }, mine = { 0 };
+	struct strvec argv = { 0 }, ids = { 0 }, mine = { 0 };
 	struct jobrestic_run *r = calloc(1, sizeof(*r));
-	struct child_spec spec = { 0 };
 	struct child_result res = { 0 };
 	char *batch = NULL, *save = NULL, *line, *list = NULL, lock_host[256], err[256];
 	size_t len;
@@ -347,20 +362,11 @@ int jobrestic_remove_host_locks(struct job *j, const char *host)
 	removed = 0;
 	if (!mine.n)
 		goto out;
-	if (repoclaim_rm_locks_batch(j->spec->repo_path, mine.v, &batch, &len) < 0 ||
-	    repoclaim_argv(&argv, &j->remote) < 0 || job_restic_env(&env) < 0) {
+	if (repoclaim_rm_locks_batch(j->spec->repo_path, mine.v, &batch, &len) < 0) {
 		removed = -1;
 		goto out;
 	}
-	spec.argv = argv.v;
-	spec.envp = env.v;
-	spec.on_line = sftp_line;
-	spec.stdin_data = batch;
-	spec.stdin_len = len;
-	spec.stop = j->stop_flag;
-	spec.kill_grace_ms = 2000;
-	spec.timeout_ms = CLAIM_TIMEOUT_MS;
-	if (child_run(&spec, &res, err, sizeof(err)) < 0 || res.code != 0) {
+	if (sftp_batch(j, batch, len, 0, &res, err, sizeof(err)) < 0 || res.code != 0) {
 		log_warn("cannot remove the %zu lock(s) of the killed agent on host %s with sftp%s%s", mine.n, host,
 			 res.code ? "" : ": ", res.code ? "" : err);
 		removed = -1;
@@ -377,7 +383,6 @@ out:
 	strvec_free(&argv);
 	strvec_free(&ids);
 	strvec_free(&mine);
-	strvec_free(&env);
 	if (r)
 		free(r->out);
 	free(r);
