@@ -48,23 +48,23 @@ step restic-trixie bash -c 'scripts/restic-trixie.sh >/dev/null && echo "ok - re
 # end). Those that need no Docker, and the soak, the fuzzers and the
 # benchmarks, run at the same time below (tests/run-lanes.sh).
 export RELIABILITY_ROWS=$LOGDIR/reliability.rows
-LANES=" 90-faults_sftp 91-faults_agent 92-faults_clock 95-faults_server "
+LANES=" 90-faults_sftp 91-faults_agent 92-faults_clock 94-faults_labels 95-faults_server "
 for s in tests/integration/[0-9]*.sh; do
 	[[ $LANES == *" $(basename "$s" .sh) "* ]] && continue
 	step "$(basename "$s" .sh)" bash "$s"
 done
 # Side by side: they mostly wait (timeouts, schedules, a server that is
-# down), each in its own network namespace or on ports of its own; the soak
-# and the benchmarks are the only ones on the suite's Docker daemon, one
-# after the other. The benchmarks run once, small and quick, so that they
-# keep working; their numbers are not judged here (make bench is the real
-# run). The fuzzers 10 s each (make fuzz FUZZ_S=600 before an issue is
-# resolved).
+# down), each in its own network namespace or on ports of its own; only
+# 94-faults_labels, the soak and the benchmarks use the suite's Docker
+# daemon, one after the other. The benchmarks run once, small and quick, so
+# that they keep working; their numbers are not judged here (make bench is
+# the real run). The fuzzers 10 s each (make fuzz FUZZ_S=600 before an
+# issue is resolved).
 step lanes env LOGDIR="$LOGDIR" bash tests/run-lanes.sh \
 	'90-faults_sftp bash tests/integration/90-faults_sftp.sh' \
 	'91-faults_agent bash tests/integration/91-faults_agent.sh' \
 	'92-faults_clock bash tests/integration/92-faults_clock.sh ;; 95-faults_server bash tests/integration/95-faults_server.sh' \
-	'soak-short env SOAK_S=180 SOAK_SAMPLE_S=30 bash bench/soak.sh ;; bench-smoke env BENCH_RESULTS=- BENCH_IDLE_S=10 BENCH_CYCLES=1 BENCH_REPEAT=1 BENCH_MB=64 BENCH_RUNS=3 BENCH_CHURN_S=20 BENCH_SAMPLE_S=5 BENCH_SERVICES=10 BENCH_SCRAPES=20 LOGDIR=/tmp/rds-bench-smoke bash bench/run.sh' \
+	'94-faults_labels bash tests/integration/94-faults_labels.sh ;; soak-short env SOAK_S=180 SOAK_SAMPLE_S=30 bash bench/soak.sh ;; bench-smoke env BENCH_RESULTS=- BENCH_IDLE_S=10 BENCH_CYCLES=1 BENCH_REPEAT=1 BENCH_MB=64 BENCH_RUNS=3 BENCH_CHURN_S=20 BENCH_SAMPLE_S=5 BENCH_SERVICES=10 BENCH_SCRAPES=20 LOGDIR=/tmp/rds-bench-smoke bash bench/run.sh' \
 	'fuzz-short make fuzz FUZZ_S=10'
 # The agent scenarios again: with trixie's restic 0.18 (the images' version),
 # with the ASan+UBSan build, and with the agent under valgrind.

@@ -242,12 +242,7 @@ int job_prepare(struct job *j, const struct config *cfg, const struct jobspec *s
 	return 0;
 }
 
-/* The lock of STATUS_FILE's directory (flock, held until the process
- * ends; forked workers share it): an agent that holds it knows that no
- * other live agent uses this STATUS_FILE, so an earlier agent whose run
- * never finished is dead. 1 held, 0 another process holds it, -1 it cannot
- * be taken (no directory, a file system without flock). */
-static int status_dir_lock(const char *status_file)
+int job_status_dir_lock(const char *status_file)
 {
 	static int fd = -1, held = -1;
 	char dir[PATH_MAX];
@@ -291,8 +286,8 @@ void job_load_status(struct job *j)
 	struct status prev;
 	char err[600], seen[40], ok[40];
 	struct tm tm;
-	int held = status_dir_lock(j->cfg->status_file);
 
+	job_status_dir_lock(j->cfg->status_file);
 	if (access(j->cfg->status_file, F_OK) < 0)
 		return;
 	if (status_read(j->cfg->status_file, &prev, err, sizeof(err)) < 0) {
@@ -311,21 +306,33 @@ void job_load_status(struct job *j)
 	log_info("STATUS_FILE: last successful backup %s, repository known since %s, %ld runs, %ld failed%s%s",
 		 j->st.last_success ? ok : "never", j->st.repo_seen ? seen : "(not yet)", j->st.runs, j->st.failures,
 		 prev.running ? "; " : "", prev.running ? j->st.message : "");
+	job_adopt_dead_host(j, &prev);
+}
+
+void job_adopt_dead_host(struct job *j, const struct status *prev)
+{
 	/* A killed agent on another host name (a replaced container): restic
 	 * keeps its locks for 30 minutes, blocking forget, prune and check.
 	 * Ours to remove only when it is surely dead. */
-	if (prev.running && prev.agent_host[0] && strcmp(prev.agent_host, j->st.agent_host)) {
-		if (held == 1 && (j->dead_host = strdup(prev.agent_host)))
-			log_info("the earlier agent, on host %s, was killed during its %s: its locks in the "
-				 "repository are removed before the first run",
-				 prev.agent_host, prev.running_op[0] ? prev.running_op : "backup");
-		else
-			log_warn("the earlier agent, on host %s, did not finish its %s, but %s: its locks are left "
-				 "to restic (stale after 30 minutes)",
-				 prev.agent_host, prev.running_op[0] ? prev.running_op : "backup",
-				 held == 0 ? "another process holds STATUS_FILE's directory"
-					   : "STATUS_FILE's directory cannot be locked");
-	}
+	const char *op = prev->running_op[0] ? prev->running_op : "backup";
+	char who[300] = "";
+	int held = job_status_dir_lock(j->cfg->status_file);
+
+	if (!prev->running || !prev->agent_host[0] || !strcmp(prev->agent_host, j->st.agent_host))
+		return;
+	if (j->spec->service && *j->spec->service)
+		snprintf(who, sizeof(who), "job %s: ", j->spec->name);
+	free(j->dead_host);
+	j->dead_host = NULL;
+	if (held == 1 && (j->dead_host = strdup(prev->agent_host)))
+		log_info("%sthe earlier agent, on host %s, was killed during its %s: its locks in the "
+			 "repository are removed before the first run",
+			 who, prev->agent_host, op);
+	else
+		log_warn("%sthe earlier agent, on host %s, did not finish its %s, but %s: its locks are left "
+			 "to restic (stale after 30 minutes)",
+			 who, prev->agent_host, op,
+			 held == 0 ? "another process holds STATUS_FILE's directory" : "STATUS_FILE's directory cannot be locked");
 }
 
 /* ---- hooks ---- */

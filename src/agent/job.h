@@ -71,6 +71,21 @@ int job_set_ssh_log(struct job *j, const char *path);
  * what it found. A missing or foreign file is not an error. */
 void job_load_status(struct job *j);
 
+/* Takes the lock of STATUS_FILE's directory (flock, held until the process
+ * ends; forked workers share it; later calls return the first answer): an
+ * agent that holds it knows that no other live agent uses this STATUS_FILE,
+ * so an earlier agent whose run never finished is dead. Returns 1 held, 0
+ * another process holds it, -1 it cannot be taken (no directory, a file
+ * system without flock). */
+int job_status_dir_lock(const char *status_file);
+
+/* prev: an earlier agent's record of j. When that agent was killed in a
+ * run on another host name (a replaced container) and this agent holds the
+ * lock of STATUS_FILE's directory (so no other live agent writes it), the
+ * locks that host left are marked for removal before j's first run
+ * (j->dead_host); otherwise it is logged that they stay. */
+void job_adopt_dead_host(struct job *j, const struct status *prev);
+
 /* Before this agent's first restic run of j: removes the locks that a
  * killed predecessor on another host name left (j->dead_host), which
  * restic's own unlock would keep for 30 minutes. */

@@ -49,6 +49,9 @@ int runner_labels_init(struct runner *r)
 			return -1;
 		}
 	}
+	/* Held from now on: a later agent on this STATUS_FILE then knows
+	 * whether this one is dead (job_adopt_dead_host). */
+	job_status_dir_lock(r->cfg->status_file);
 	if (access(r->cfg->status_file, F_OK) == 0 &&
 	    status_read_all(r->cfg->status_file, &r->prev, &r->nprev, err, sizeof(err)) < 0)
 		log_warn("%s; starting without the earlier agent's record", err);
@@ -166,6 +169,15 @@ static void describe(const struct jobspec *s, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? ", " : "", s->paths.v[i]);
 }
 
+/* The earlier agent's record of job name in STATUS_FILE, or NULL. */
+static struct status *prev_rec(struct runner *r, const char *name)
+{
+	for (size_t i = 0; i < r->nprev; i++)
+		if (!strcmp(r->prev[i].job, name))
+			return &r->prev[i];
+	return NULL;
+}
+
 /* Makes rj a job of its spec: prepared, its status taken over from st0
  * (NULL: none) when that is the same job and repository, scheduled. */
 static void activate(struct runner *r, struct rjob *rj, const struct status *st0)
@@ -221,6 +233,15 @@ static void activate(struct runner *r, struct rjob *rj, const struct status *st0
 	}
 	rj->job.st.refused = 0;
 	rj->job.st.gone = 0;
+	{
+		/* The earlier agent's record as it left it (the placeholder's
+		 * copy says not running), taken once. */
+		struct status *p = prev_rec(r, rj->spec.name);
+		if (p && p->running && !strcmp(p->repository, rj->job.st.repository))
+			job_adopt_dead_host(&rj->job, p);
+		if (p)
+			p->running = 0;
+	}
 	rj->qid = jobq_add(&r->q, rj->spec.repo_path, &rj->spec.cron, c->prune_scheduled ? &c->prune_cron : NULL,
 			   c->check_scheduled ? &c->check_cron : NULL, time(NULL));
 	if (rj->qid < 0) {
@@ -323,14 +344,6 @@ static void trim_gone(struct runner *r)
 	}
 }
 
-static const struct status *prev_of(const struct runner *r, const char *name)
-{
-	for (size_t i = 0; i < r->nprev; i++)
-		if (!strcmp(r->prev[i].job, name))
-			return &r->prev[i];
-	return NULL;
-}
-
 /* Takes s's container as rj's (s keeps nothing). */
 static void take_container(struct rjob *rj, struct jobspec *s)
 {
@@ -397,7 +410,7 @@ static void apply_spec(struct runner *r, struct jobspec *s)
 	}
 	rj->seen = 1;
 	rj->seq = ++r->seq;
-	activate(r, rj, prev_of(r, rj->spec.name));
+	activate(r, rj, prev_rec(r, rj->spec.name));
 }
 
 static void apply_table(struct runner *r, const struct discovery_table *t)
