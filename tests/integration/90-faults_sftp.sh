@@ -13,11 +13,9 @@
 #      directory), then space freed.
 # Runs in its own network and mount namespaces (unshare): the DROP rules
 # and the tmpfs never reach the host.
-if [ -z "${RDS_FAULT_NS:-}" ]; then
-	exec env RDS_FAULT_NS=1 unshare --net --mount --propagation private bash "$0" "$@"
-fi
 source "$(dirname "$0")/../lib/harness.sh"
-ip link set lo up || { not_ok "loopback up in the private network namespace"; exit 1; }
+source "$RDS_ROOT/tests/lib/ns.sh"
+private_ns --mount "$0" "$@"
 source "$RDS_ROOT/tests/lib/sshd.sh"
 source "$RDS_ROOT/tests/lib/agent.sh"
 source "$RDS_ROOT/tests/lib/reliability.sh"

@@ -16,11 +16,9 @@
 # Runs in its own mount and network namespaces: the tmpfs mounts never
 # reach the host, and its sshd's port (stopped and started again on the
 # same port) is its own while other scenarios run beside it.
-if [ -z "${RDS_FAULT_NS:-}" ]; then
-	exec env RDS_FAULT_NS=1 unshare --net --mount --propagation private bash "$0" "$@"
-fi
 source "$(dirname "$0")/../lib/harness.sh"
-ip link set lo up || { not_ok "loopback up in the private network namespace"; exit 1; }
+source "$RDS_ROOT/tests/lib/ns.sh"
+private_ns --mount "$0" "$@"
 source "$RDS_ROOT/tests/lib/sshd.sh"
 source "$RDS_ROOT/tests/lib/agent.sh"
 source "$RDS_ROOT/tests/lib/reliability.sh"
@@ -37,31 +35,8 @@ health_text() { "$BIN/rds-agent" health 2>&1 | cut -c1-140; }
 agent_procs() { pgrep -f "restic.*$T_DIR" | tr '\n' ' '; }
 # A fingerprint of every file of a repository on the server's disk.
 repo_sum() { (cd "$REPO_ROOT/$1" && find . -type f -printf '%p %s\n' | sort | sha256sum | cut -c1-16); }
-# The agent in a "container": its own PID namespace (killing its PID 1
-# kills every process in it, as Docker's kill does) and host name.
-# CPID: unshare's pid.
-CPID=
-container_start() { # HOSTNAME LOG
-	unshare --pid --fork --uts --kill-child bash -c 'hostname "$1"; shift; exec "$@"' _ "$1" \
-		$AGENT_WRAP "$BIN/rds-agent" >"$2" 2>&1 &
-	CPID=$!
-}
-container_kill() {
-	local init
-	init=$(pgrep -P "$CPID" | head -n 1)
-	kill -9 "${init:-$CPID}" 2>/dev/null
-	wait "$CPID" 2>/dev/null
-	CPID=
-}
-container_stop() {
-	[ -n "$CPID" ] || return 0
-	local init
-	init=$(pgrep -P "$CPID" | head -n 1)
-	kill -TERM "${init:-$CPID}" 2>/dev/null
-	wait_for 40 eval "! kill -0 $CPID"
-	wait "$CPID" 2>/dev/null
-	CPID=
-}
+# The agent in a "container" (tests/lib/ns.sh).
+container_agent() { container_start "$1" "$2" $AGENT_WRAP "$BIN/rds-agent"; }
 at_exit container_stop
 export SSHD_PORT SSH_KEY SSH_KNOWN_HOSTS T_DIR RESTIC_BINARY
 export -f restic_direct
@@ -75,7 +50,7 @@ export RUN_AT="*/5 * * * * *"
 r4_kill() { # HOSTNAME LOG: start, wait for the backup to be under way, SIGKILL
 	local n0
 	n0=$(runs)
-	EXTRA_ARGS="-e --limit-upload=2000" container_start "$1" "$2"
+	EXTRA_ARGS="-e --limit-upload=2000" container_agent "$1" "$2"
 	if wait_for 30 eval '[ "$(status_field running)" = True ]' && wait_for 20 has_locks r4 1; then
 		sleep 2
 		container_kill
@@ -87,7 +62,7 @@ r4_kill() { # HOSTNAME LOG: start, wait for the backup to be under way, SIGKILL
 r4_restart() { # HOSTNAME LOG: restart, wait for a good backup; sets REC_S
 	local t0=$SECONDS up
 	up=$(date +%s)
-	container_start "$1" "$2"
+	container_agent "$1" "$2"
 	if wait_for 120 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up"' ] && [ "$(status_field running)" = False ]'; then
 		REC_S=$((SECONDS - t0))
 	else
@@ -159,7 +134,7 @@ at_exit "kill $OPID"
 if wait_for 20 has_locks r4; then
 	sum0=$(find "$REPO_ROOT/r4/locks" -type f | sort | tr '\n' ' ')
 	n0=$(runs)
-	container_start agent-c3 "$T_DIR/r4c.log"
+	container_agent agent-c3 "$T_DIR/r4c.log"
 	wait_for 60 run_ended_after "$n0"
 	res=$(status_field result) msg=$(status_field message)
 	sum1=$(find "$REPO_ROOT/r4/locks" -type f | sort | tr '\n' ' ')

@@ -9,11 +9,9 @@
 # missed day, the daily tick jumped over runs within a minute of the step.
 # Runs in its own network namespace: its sshd's port is its own while other
 # scenarios run beside it.
-if [ -z "${RDS_FAULT_NS:-}" ]; then
-	exec env RDS_FAULT_NS=1 unshare --net bash "$0" "$@"
-fi
 source "$(dirname "$0")/../lib/harness.sh"
-ip link set lo up || { not_ok "loopback up in the private network namespace"; exit 1; }
+source "$RDS_ROOT/tests/lib/ns.sh"
+private_ns "$0" "$@"
 source "$RDS_ROOT/tests/lib/sshd.sh"
 source "$RDS_ROOT/tests/lib/agent.sh"
 source "$RDS_ROOT/tests/lib/reliability.sh"
