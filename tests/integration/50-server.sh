@@ -21,29 +21,15 @@ RESTIC014=${RESTIC_BINARY:-restic}
 R018=${RDS_CACHE:-/var/cache/rds}/restic-0.18
 SRV_BASE=/var/lib/rds-srv-test
 LOCKED_USER=rds-srv-locked
-SRV_PID=
-SRV_WRAP=${SRV_WRAP:-}
 
 [ "$(id -u)" = 0 ] || { not_ok "runs as root (sshd and chroot need it)"; exit 1; }
 [ -x "$SRV" ] || { not_ok "$SRV is built"; exit 1; }
 sshd_ensure_user || { not_ok "system user restic exists"; exit 1; }
 echo "# $($SRV --version); restic: $($RESTIC014 version | head -n1)"
 
-# ChrootDirectory wants every component root-owned and not group/world
-# writable: a directory under /var/lib, not /tmp.
-mkdir -p "$SRV_BASE" && chmod 0755 "$SRV_BASE"
-D=$(mktemp -d "$SRV_BASE/t.XXXXXX") && chmod 0755 "$D" || exit 1
-at_exit "rm -rf '$D'; rmdir '$SRV_BASE' 2>/dev/null"
-
-# A port nobody listens on, from a range the sshd.sh scenarios do not use.
-free_port() {
-	local p=${1:-22400}
-	while [ "$p" -lt 22500 ]; do
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-		p=$((p + 1))
-	done
-	return 1
-}
+SRV_PORT_FIRST=22400 # sshd.sh's scenarios use 22220-22319
+source "$RDS_ROOT/tests/lib/server.sh"
+srv_dir || exit 1
 
 # The server's settings, all inside $D (SRV_DIR may point elsewhere).
 srv_env() {
@@ -53,43 +39,6 @@ srv_env() {
 	export SSHD_CONFIG=$dir/etc/sshd_config STOP_TIMEOUT=3s
 	export SWARM_SERVICE=127.0.0.1 EXTRA_HOST_NAMES="localhost, rds-test.invalid"
 	unset SSH_USER HOST_KEY_TYPES LOG_FORMAT
-}
-
-# srv_start LOG [PORT]: starts rds-server in the background (SRV_PID) and
-# waits for sshd's banner. Without PORT a free one is picked, retried when
-# another scenario takes it first.
-srv_start() {
-	local log=$1 port=${2:-} tries=5
-	[ -n "${SRV_CLEANUP:-}" ] || { at_exit srv_stop; SRV_CLEANUP=1; }
-	while [ "$tries" -gt 0 ]; do
-		tries=$((tries - 1))
-		[ -n "${2:-}" ] || port=$(free_port $((${port:-22399} + 1))) || return 1
-		export SSHD_PORT=$port
-		: >"$log"
-		$SRV_WRAP "$SRV" >>"$log" 2>&1 </dev/null &
-		SRV_PID=$!
-		local deadline=$((SECONDS + 15))
-		while [ "$SECONDS" -lt "$deadline" ]; do
-			sshd_banner_ok "$port" 2>/dev/null && return 0
-			kill -0 "$SRV_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		srv_stop
-		grep -q "Address already in use" "$log" && [ -z "${2:-}" ] && continue
-		return 1
-	done
-	return 1
-}
-
-# SIGTERM and wait; sets STOP_MS and STOP_RC.
-srv_stop() {
-	[ -n "$SRV_PID" ] || return 0
-	local t0=$(date +%s%N)
-	kill -TERM "$SRV_PID" 2>/dev/null
-	wait "$SRV_PID" 2>/dev/null
-	STOP_RC=$?
-	STOP_MS=$((($(date +%s%N) - t0) / 1000000))
-	SRV_PID=
 }
 
 CLIENT=$D/client

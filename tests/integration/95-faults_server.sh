@@ -32,7 +32,8 @@ RESTIC=${RESTIC_BINARY:-restic}
 # Its own base and ports: 50-server.sh (/var/lib/rds-srv-test, 22400-22499)
 # and sshd.sh (22220-22319) may run at the same time.
 SRV_BASE=/var/lib/rds-srvfault-test
-SRV_PID=
+SRV_PORT_FIRST=22600
+source "$RDS_ROOT/tests/lib/server.sh"
 T0=$SECONDS
 
 [ "$(id -u)" = 0 ] || { not_ok "runs as root (sshd and chroot need it)"; exit 1; }
@@ -41,18 +42,7 @@ sshd_ensure_user || { not_ok "system user restic exists"; exit 1; }
 SSHD_VER=$("$SSHD_BIN" -V 2>&1 | awk '/^OpenSSH/ {sub(/,$/, "", $1); print $1; exit}')
 echo "# $($SRV --version); restic: $($RESTIC version | head -n1); sshd: ${SSHD_VER:-?} ($SSHD_BIN)"
 
-mkdir -p "$SRV_BASE" && chmod 0755 "$SRV_BASE"
-D=$(mktemp -d "$SRV_BASE/t.XXXXXX") && chmod 0755 "$D" || exit 1
-[ -n "${KEEP:-}" ] && echo "# KEEP: $D is left in place" || at_exit "rm -rf '$D'; rmdir '$SRV_BASE' 2>/dev/null"
-
-free_port() {
-	local p=${1:-22600}
-	while [ "$p" -lt 22700 ]; do
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return 0; }
-		p=$((p + 1))
-	done
-	return 1
-}
+srv_dir || exit 1
 
 export HOST_KEY_DIR=$D/host_keys REPO_ROOT=$D/chroot/restic SECRETS_DIR=$D/secrets
 export KNOWN_HOSTS_FILE=$D/known/known_hosts AUTHORIZED_KEYS_DIR=$D/etc/authorized_keys
@@ -61,39 +51,6 @@ export SWARM_SERVICE=127.0.0.1 EXTRA_HOST_NAMES="localhost, rds-fault.invalid"
 unset SSH_USER HOST_KEY_TYPES LOG_FORMAT SSH_AUTH_SOCK
 KH=$KNOWN_HOSTS_FILE
 HK=$HOST_KEY_DIR
-
-# srv_start LOG [PORT]: rds-server in the background (SRV_PID), up when sshd
-# sends its banner. Returns 1 when it exits first (SRV_RC) or never answers.
-srv_start() {
-	local log=$1 port=${2:-} tries=5
-	[ -n "${SRV_CLEANUP:-}" ] || { at_exit srv_stop; SRV_CLEANUP=1; }
-	while [ "$tries" -gt 0 ]; do
-		tries=$((tries - 1))
-		[ -n "${2:-}" ] || port=$(free_port $((${port:-22599} + 1))) || return 1
-		export SSHD_PORT=$port
-		: >"$log"
-		"$SRV" >>"$log" 2>&1 </dev/null &
-		SRV_PID=$!
-		local deadline=$((SECONDS + 15))
-		while [ "$SECONDS" -lt "$deadline" ]; do
-			sshd_banner_ok "$port" 2>/dev/null && { PORT=$port; return 0; }
-			kill -0 "$SRV_PID" 2>/dev/null || break
-			sleep 0.1
-		done
-		srv_stop
-		grep -q "Address already in use" "$log" && [ -z "${2:-}" ] && continue
-		return 1
-	done
-	return 1
-}
-srv_stop() {
-	[ -n "$SRV_PID" ] || return 0
-	kill -TERM "$SRV_PID" 2>/dev/null
-	wait "$SRV_PID" 2>/dev/null
-	# shellcheck disable=SC2034 # for callers that want it
-	SRV_RC=$?
-	SRV_PID=
-}
 
 CLIENT=$D/client
 mkdir -p "$CLIENT" "$D/secrets" "$D/data/sub"
