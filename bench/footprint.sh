@@ -13,9 +13,7 @@ IDLE_S=${BENCH_IDLE_S:-120}
 HZ=$(getconf CLK_TCK)
 
 echo "# footprint: $(bench_machine)"
-dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
-dockerd_busybox_image || { not_ok "busybox image"; exit 1; }
-sshd_start || { not_ok "sshd"; exit 1; }
+swarm_sshd_up
 agent_env footprint
 rm -rf "$BACKUP_PATH" && bench_data "$BACKUP_PATH" 200 2000 || { not_ok "data set"; exit 1; }
 

@@ -43,9 +43,7 @@ P=rdslb_ # every service and volume of this benchmark
 LOG=$T_DIR/agent.log
 
 echo "# labels: $(bench_machine)"
-dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
-dockerd_busybox_image || { not_ok "busybox image"; exit 1; }
-sshd_start || { not_ok "sshd"; exit 1; }
+swarm_sshd_up
 agent_env unused
 unset REPO_PATH BACKUP_HOST
 AT="0 $(((10#$(date -u +%H) + 12) % 24)) * * *"

@@ -8,22 +8,17 @@ source "$RDS_ROOT/tests/lib/dockerd.sh"
 source "$RDS_ROOT/tests/lib/sshd.sh"
 source "$RDS_ROOT/tests/lib/agent.sh"
 
-dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
-dockerd_busybox_image || { not_ok "busybox test image"; exit 1; }
-sshd_start || { not_ok "sshd started"; exit 1; }
+swarm_sshd_up
 agent_env hooks
-mkdir -p "$T_DIR/dump" && chmod 0777 "$T_DIR/dump"
 export BACKUP_PATH=$T_DIR/dump
 
 svc=rdsit_db
-dk service rm "$svc" "${svc}2" rdsit_idle >/dev/null 2>&1
-at_exit "dk service rm $svc ${svc}2 rdsit_idle"
-dk service create -d --name "$svc" --replicas 2 --mount "type=bind,source=$T_DIR/dump,target=/dump" \
-	rds-test/busybox:latest sleep 100000 >/dev/null 2>&1
+dk service rm "${svc}2" rdsit_idle >/dev/null 2>&1
+at_exit "dk service rm ${svc}2 rdsit_idle"
+dump_service "$svc" 2 && ok "service with two replicas is running" || { not_ok "service with two replicas is running"; exit 1; }
 dk service create -d --name "${svc}2" --replicas 1 rds-test/busybox:latest sleep 100000 >/dev/null 2>&1
 running() { [ "$(dk service ps -q --filter desired-state=running --filter "name=$1" "$1" | wc -l)" = "$2" ] &&
 	[ "$(dk ps -q --filter "label=com.docker.swarm.service.name=$1" | wc -l)" = "$2" ]; }
-wait_for 60 running "$svc" 2 && ok "service with two replicas is running" || { not_ok "service with two replicas is running"; exit 1; }
 wait_for 60 running "${svc}2" 1 || not_ok "second service running"
 
 containers=$(dk ps -q --filter "label=com.docker.swarm.service.name=$svc")

@@ -29,22 +29,13 @@ type fault_row >/dev/null 2>&1 || fault_row() {
 	printf '%s\t%s\t%s\n' "$1" "$2" "${3:-ok}" >>"${RELIABILITY_ROWS:-/tmp/rds-reliability.rows}"
 }
 
-dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
-dockerd_busybox_image || { not_ok "busybox test image"; exit 1; }
-sshd_start || { not_ok "sshd started"; exit 1; }
+swarm_sshd_up
 agent_env faults
-mkdir -p "$T_DIR/dump" && chmod 0777 "$T_DIR/dump"
+svc=rdsit_fx
+dump_service "$svc" && ok "the hooked service runs" || { not_ok "the hooked service runs"; exit 1; }
 export BACKUP_PATH=$T_DIR/dump
 make_data "$T_DIR/dump" 10
-
-svc=rdsit_fx
-dk service rm "$svc" >/dev/null 2>&1
-at_exit "dk service rm $svc"
-dk service create -d --name "$svc" --replicas 1 --mount "type=bind,source=$T_DIR/dump,target=/dump" \
-	rds-test/busybox:latest sleep 100000 >/dev/null 2>&1
 cid() { dk ps -q --filter "label=com.docker.swarm.service.name=$svc" --filter status=running | head -n1; }
-one_running() { [ "$(dk ps -q --filter "label=com.docker.swarm.service.name=$svc" --filter status=running | wc -l)" = 1 ]; }
-wait_for 60 one_running && ok "the hooked service runs" || { not_ok "the hooked service runs"; exit 1; }
 export SERVICE_NAME=$svc
 GOOD_PRE="sh -c 'date > /dump/db.sql'"
 GOOD_POST="sh -c 'echo post >> /dump/post.log'"
@@ -65,6 +56,7 @@ good_run() {
 			return 1
 		fi
 		cp "$T_DIR/$name-good.log" "$T_DIR/$name-good-$TRIES.log"
+		echo "# $name: run $TRIES of the next backup failed: $(grep -E ' (error|warn) ' "$T_DIR/$name-good.log" | grep -v "run finished" | tail -n 2 | cut -c1-300 | tr '\n' ' ')"
 		TRIES=$((TRIES + 1))
 		sleep 5
 	done
@@ -214,7 +206,7 @@ dockerd_up >/dev/null 2>&1 || not_ok "dockerd back"
 msg=$(status_field message)
 [ "$rc" != 0 ] && [ "$took" -lt 30 ] && [ -n "$msg" ] && ok "dockerd stopped in a hook: the run fails after $took s ($msg)" ||
 	{ not_ok "dockerd restarted in a hook" "rc=$rc after $took s"; show "$T_DIR/restart.log"; }
-wait_for 90 one_running || not_ok "the service's task is back after the restart"
+wait_for 90 service_running "$svc" 1 || not_ok "the service's task is back after the restart"
 good_run restart
 fault_row "dockerd stopped and started again during a pre-hook (seed mode)" \
 	"the run failed $took s after the stop: $msg; after dockerd was back $([ "$GOOD" = yes ] && echo "the next backup ok (run $TRIES), check ok, restore identical" || echo "no good backup in 3 runs")" \

@@ -23,9 +23,7 @@ source "$RDS_ROOT/tests/lib/sshd.sh"
 source "$RDS_ROOT/tests/lib/agent.sh"
 source "$RDS_ROOT/tests/lib/reliability.sh"
 
-dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
-dockerd_busybox_image || { not_ok "busybox test image"; exit 1; }
-sshd_start || { not_ok "sshd started"; exit 1; }
+swarm_sshd_up
 agent_env unused
 unset REPO_PATH BACKUP_HOST
 export DISCOVER=labels RUN_AT="*/5 * * * * *" VOLUMES_ROOT=$RDS_DOCKER_DATA/volumes STOP_TIMEOUT=10

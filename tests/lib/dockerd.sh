@@ -8,6 +8,14 @@
 #                          unmount what it left under its roots.
 #   dockerd_busybox_image  make image rds-test/busybox:latest once from the
 #                          host's static busybox (no registry is reachable).
+#   swarm_sshd_up          what a scenario on the swarm needs first: dockerd_up,
+#                          the busybox image and (sshd.sh sourced) its sshd;
+#                          on a failure a not_ok line naming it, then exit 1.
+#   dump_service NAME [N]  a busybox service of N tasks (1) that mount the
+#                          directory $T_DIR/dump (made, mode 0777) at /dump, as
+#                          a database's dump volume; removed at exit. Waits up
+#                          to 60 s for its tasks; returns 1 when they do not run.
+#   service_running NAME N N tasks of service NAME run.
 # Settings (environment): RDS_DOCKER_SOCK, RDS_DOCKER_STATE (socket, pidfile,
 # exec-root, log), RDS_DOCKER_DATA (data-root, survives restarts).
 # Optional, default off: RDS_DOCKER_NETNS=NAME runs the daemon in network
@@ -226,4 +234,24 @@ dockerd_busybox_image() {
 	fi
 	rm -rf "$dir"
 	return $rc
+}
+
+swarm_sshd_up() {
+	dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
+	dockerd_busybox_image || { not_ok "busybox test image"; exit 1; }
+	sshd_start || { not_ok "sshd started"; exit 1; }
+}
+
+service_running() {
+	[ "$(dk ps -q --filter "label=com.docker.swarm.service.name=$1" --filter status=running | wc -l)" = "$2" ]
+}
+
+dump_service() {
+	local name=$1 n=${2:-1}
+	mkdir -p "$T_DIR/dump" && chmod 0777 "$T_DIR/dump" || return 1
+	dk service rm "$name" >/dev/null 2>&1
+	at_exit "dk service rm $name"
+	dk service create -d --name "$name" --replicas "$n" --mount "type=bind,source=$T_DIR/dump,target=/dump" \
+		rds-test/busybox:latest sleep 1000000 >/dev/null 2>&1 || return 1
+	wait_for 60 service_running "$name" "$n"
 }
