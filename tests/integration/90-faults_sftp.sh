@@ -73,8 +73,7 @@ agent_run "$T_DIR/r1-init.log" || { not_ok "row 1: first backup"; show "$T_DIR/r
 head -c 30000000 /dev/urandom >"$BACKUP_PATH/big.bin"
 n0=$(runs)
 RUN_AT=$SCHED EXTRA_ARGS="-e --limit-upload=2000" start_agent "$T_DIR/r1.log"
-if wait_for 30 eval '[ "$(status_field running)" = True ]' && wait_for 20 has_locks r1; then
-	sleep 2
+if backup_under_way r1; then
 	procs=$(agent_procs)
 	t_kill=$SECONDS
 	sshd_kill
@@ -92,7 +91,7 @@ if wait_for 30 eval '[ "$(status_field running)" = True ]' && wait_for 20 has_lo
 	down_runs=$(($(runs) - n0))
 	sshd_again || not_ok "row 1: sshd back"
 	t_up=$SECONDS up_epoch=$(date +%s)
-	if wait_for 120 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up_epoch"' ]'; then
+	if wait_for 120 ok_since "$up_epoch"; then
 		rec_s=$((SECONDS - t_up))
 		ok "row 1: the next scheduled backup succeeds ${rec_s}s after sshd is back ($(status_field message | cut -c1-80))"
 	else
@@ -128,8 +127,7 @@ agent_run "$T_DIR/r2-init.log" || { not_ok "row 2: first backup"; show "$T_DIR/r
 head -c 30000000 /dev/urandom >"$BACKUP_PATH/big.bin"
 n0=$(runs)
 RUN_AT=$SCHED EXTRA_ARGS="-e --limit-upload=2000" start_agent "$T_DIR/r2.log"
-if wait_for 30 eval '[ "$(status_field running)" = True ]' && wait_for 20 has_locks r2; then
-	sleep 2
+if backup_under_way r2; then
 	procs=$(agent_procs)
 	t_drop=$SECONDS
 	drop add || not_ok "row 2: iptables DROP rules"
@@ -145,7 +143,7 @@ if wait_for 30 eval '[ "$(status_field running)" = True ]' && wait_for 20 has_lo
 		ok "row 2: health after the failed run: $h"
 	drop del
 	t_up=$SECONDS up_epoch=$(date +%s)
-	if wait_for 150 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up_epoch"' ]'; then
+	if wait_for 150 ok_since "$up_epoch"; then
 		rec_s=$((SECONDS - t_up))
 		ok "row 2: the next scheduled backup succeeds ${rec_s}s after the network is back"
 	else
@@ -190,7 +188,7 @@ h=$(health_text)
 "$BIN/rds-agent" health >/dev/null && not_ok "row 3: unhealthy after the failed run" "$h" || ok "row 3: health: $h"
 rm -f "$VOL/filler"
 t_up=$SECONDS up_epoch=$(date +%s)
-if wait_for 150 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up_epoch"' ]'; then
+if wait_for 150 ok_since "$up_epoch"; then
 	rec_s=$((SECONDS - t_up))
 	ok "row 3: the next scheduled backup succeeds ${rec_s}s after space is freed"
 else

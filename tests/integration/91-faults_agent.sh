@@ -51,8 +51,7 @@ r4_kill() { # HOSTNAME LOG: start, wait for the backup to be under way, SIGKILL
 	local n0
 	n0=$(runs)
 	EXTRA_ARGS="-e --limit-upload=2000" container_agent "$1" "$2"
-	if wait_for 30 eval '[ "$(status_field running)" = True ]' && wait_for 20 has_locks r4 1; then
-		sleep 2
+	if backup_under_way r4; then
 		container_kill
 		return 0
 	fi
@@ -63,7 +62,7 @@ r4_restart() { # HOSTNAME LOG: restart, wait for a good backup; sets REC_S
 	local t0=$SECONDS up
 	up=$(date +%s)
 	container_agent "$1" "$2"
-	if wait_for 120 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up"' ] && [ "$(status_field running)" = False ]'; then
+	if wait_for 120 eval 'ok_since "$up" && [ "$(status_field running)" = False ]'; then
 		REC_S=$((SECONDS - t0))
 	else
 		REC_S=-1
@@ -153,7 +152,7 @@ if wait_for 20 has_locks r4; then
 	# That restic (0.14) leaves its lock on SIGINT: its owner removes it.
 	restic_direct r4 unlock --remove-all >/dev/null 2>&1
 	up=$(date +%s)
-	wait_for 100 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up"' ]'
+	wait_for 100 ok_since "$up"
 	rec=$(($(date +%s) - up))
 	res2=$(status_field result)
 	[ "$res2" = ok ] && ok "row 4c: once the other host is done, the next scheduled backup succeeds (${rec}s)" ||
@@ -216,7 +215,7 @@ up=$(date +%s)
 RUN_AT="*/3 * * * * *" $AGENT_WRAP "$BIN/rds-agent" >"$T_DIR/r6-sched.log" 2>&1 &
 apid=$!
 # (Judged before the stop: a tick that the stop interrupts fails.)
-wait_for 60 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up"' ]'
+wait_for 60 ok_since "$up"
 res=$(status_field result)
 rec=$(($(date +%s) - up))
 kill -TERM "$apid"
@@ -366,7 +365,7 @@ phase check "check of .* started" env CHECK_ARGS="--read-data --limit-download=2
 up=$(date +%s)
 RUN_AT="*/3 * * * * *" $AGENT_WRAP "$BIN/rds-agent" >"$T_DIR/r5-sched.log" 2>&1 &
 apid=$!
-wait_for 40 eval '[ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge '"$up"' ]'
+wait_for 40 ok_since "$up"
 res=$(status_field result)
 rec=$(($(date +%s) - up))
 kill -TERM "$apid"

@@ -6,6 +6,11 @@
 #   runrestic ARGS...       run runrestic with the same environment
 #   snapshots_count REPO    number of snapshots in REPO (restic directly)
 #   locks_count REPO        lock files in REPO on the server's disk
+#   backup_under_way REPO   waits until the scheduled agent's backup runs
+#                           (STATUS_FILE) and holds a lock in REPO, then 2 s
+#                           more; returns 1 when it does not within 50 s
+#   ok_since EPOCH          (predicate) the job's last result is ok and its
+#                           last success at or after EPOCH
 source "$(dirname "${BASH_SOURCE[0]}")/status.sh"
 AGENT_WRAP=${AGENT_WRAP:-}
 T_DIR=$(mktemp -d /tmp/rds-it.XXXXXX)
@@ -69,4 +74,8 @@ make_data() {
 
 # Predicates for wait_for (arguments are evaluated on every poll).
 has_locks() { [ "$(locks_count "$1")" -ge "${2:-1}" ]; }
+ok_since() { [ "$(status_field result)" = ok ] && [ "$(status_field last_success_epoch)" -ge "$1" ]; }
+backup_under_way() {
+	wait_for 30 eval '[ "$(status_field running)" = True ]' && wait_for 20 has_locks "$1" && sleep 2
+}
 runs_at_least() { [ "$(status_field runs 2>/dev/null || echo 0)" -ge "$1" ]; }
