@@ -224,6 +224,34 @@ static int repo_busy(const struct jobq *q, const char *repo)
 	return 0;
 }
 
+int jobq_clock_back(struct jobq *q, time_t now)
+{
+	int moved = 0;
+
+	for (size_t i = 0; q && i < q->n; i++) {
+		struct jobq_job *j = &q->jobs[i];
+
+		if (!j->used || j->gone)
+			continue;
+		for (int k = 0; k < JOBQ_NOPS; k++) {
+			struct jobq_op *o = &j->op[k];
+			time_t first, then;
+
+			if (o->running || !o->next || o->next <= now)
+				continue;
+			first = first_after(o->cron, now);
+			if (!first || first >= o->next)
+				continue;
+			then = first_after(o->cron, first);
+			if (then && then - first <= JOBQ_FREQUENT_S) {
+				o->next = first;
+				moved++;
+			}
+		}
+	}
+	return moved;
+}
+
 int jobq_pick(const struct jobq *q, time_t now, int *id, enum jobq_opkind *op)
 {
 	const struct jobq_op *best = NULL;

@@ -81,6 +81,21 @@ int jobq_update(struct jobq *q, int id, const char *repo, const struct cron_expr
  * the slot is freed at its jobq_done. */
 void jobq_remove(struct jobq *q, int id);
 
+/* A schedule that fires again within this many seconds of a tick is kept
+ * at its pace after the wall clock went back (jobq_clock_back). */
+#define JOBQ_FREQUENT_S 3600
+
+/* The wall clock went back (the caller saw it against the monotonic
+ * clock): an operation's next tick, computed before the step, now lies as
+ * far ahead as the step was. Each operation that neither runs nor waits and
+ * whose schedule fires between now and that tick is judged by its pace
+ * there: one that fires again within JOBQ_FREQUENT_S of that first tick
+ * takes it (as cron does for its wildcard jobs: a backup every 5 minutes
+ * does not pause for an hour); one that fires more rarely keeps its tick
+ * (a daily backup does not run twice in a day). Returns how many took an
+ * earlier tick. */
+int jobq_clock_back(struct jobq *q, time_t now);
+
 /* The operation to start at now, by the rules above. Returns 1 with *id and
  * *op set, or 0 when none may start. */
 int jobq_pick(const struct jobq *q, time_t now, int *id, enum jobq_opkind *op);

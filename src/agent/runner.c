@@ -337,10 +337,36 @@ static struct rjob *job_by_qid(struct runner *r, int qid)
 	return NULL;
 }
 
+/* A wall clock stepped back more than this (against the monotonic one) is
+ * a step, not NTP's slewing. */
+#define CLOCK_BACK_MS 2000
+
+/* After the wall clock went back, frequent schedules keep their pace
+ * (jobq_clock_back). */
+static void clock_look(struct runner *r)
+{
+	struct timespec ts;
+	long long off, prev = r->clock_off_ms;
+	int moved;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	off = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 - mono_ms();
+	r->clock_off_ms = off;
+	if (!prev || off >= prev - CLOCK_BACK_MS)
+		return;
+	moved = jobq_clock_back(&r->q, ts.tv_sec);
+	log_warn("the wall clock went back %llds; %s", (prev - off + 500) / 1000,
+		 moved ? "schedules that fire at least hourly go on at their pace on the new time (a time may come "
+			 "twice); the others keep their next time"
+		       : "every schedule keeps its next time (none runs twice)");
+}
+
 static void start_due(struct runner *r, time_t now)
 {
 	enum jobq_opkind op;
 	int id;
+
+	clock_look(r);
 
 	while (jobq_pick(&r->q, now, &id, &op)) {
 		struct rjob *rj = job_by_qid(r, id);

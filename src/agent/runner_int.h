@@ -59,6 +59,7 @@ struct runner {
 	int logged_op;
 	int stop_sent;
 	long long stop_deadline;
+	long long clock_off_ms; /* wall clock minus monotonic clock at the last look; 0: not yet */
 	/* Label mode. */
 	struct status *prev; /* the earlier agent's record */
 	size_t nprev;

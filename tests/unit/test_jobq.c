@@ -556,6 +556,41 @@ static void test_calendar(void)
 	jobq_free(&q);
 }
 
+/* The wall clock stepped back an hour: frequent schedules keep their pace,
+ * rare ones keep their tick (weekdays, monthly, daily, hourly, every 5 s). */
+static void test_clock_back(void)
+{
+	struct jobq q;
+	struct cron_expr s5 = parse("*/5 * * * * *"), hourly = parse("0 * * * *"), daily = parse("0 2 * * *"),
+			 wd = parse("0 3 * * 1-5"), mon = parse("0 3 1 * *"), q15 = parse("*/15 9-17 * * 1-5");
+	time_t now = t0 + 2 * h + 30 * m; /* Monday 02:30: today's 02:00 ran */
+	time_t back = now - h;            /* the clock now says 01:30 */
+
+	jobq_init(&q, 4);
+	jobq_add(&q, "srv:/a", &s5, NULL, NULL, now);     /* 0 */
+	jobq_add(&q, "srv:/b", &hourly, NULL, NULL, now); /* 1 */
+	jobq_add(&q, "srv:/c", &daily, &mon, NULL, now);  /* 2 */
+	jobq_add(&q, "srv:/d", &wd, NULL, NULL, now);     /* 3 */
+	jobq_add(&q, "srv:/e", &q15, NULL, NULL, now);    /* 4 */
+	CHECK_INT(jobq_clock_back(&q, now), 0, "no step: nothing moves");
+	CHECK_INT(q.jobs[0].op[0].next, now + 5, "(every 5 s: next at 02:30:05)");
+	CHECK_INT(jobq_clock_back(&q, back), 2, "an hour back: two schedules move");
+	CHECK_INT(q.jobs[0].op[0].next, back + 5, "every 5 s: the next is 5 s after the new time, not an hour later");
+	CHECK_INT(q.jobs[1].op[0].next, t0 + 2 * h, "hourly: 02:00 on the new clock (an hour after 02:00 ran)");
+	CHECK_INT(q.jobs[2].op[0].next, t0 + d + 2 * h, "daily 02:00: tomorrow's, today's does not run twice");
+	CHECK_INT(q.jobs[2].op[1].next, t0 + 26 * d + 3 * h, "monthly prune: June 1st still");
+	CHECK_INT(q.jobs[3].op[0].next, t0 + 3 * h, "weekdays 03:00: Monday 03:00, no earlier tick in the hour");
+	CHECK_INT(q.jobs[4].op[0].next, t0 + 9 * h, "every 15 min 9-17 on weekdays: 09:00, none in the hour back");
+	CHECK_INT(jobq_clock_back(&q, back), 0, "looked at again: nothing more moves");
+
+	/* A running or a waiting operation is left alone. */
+	jobq_start(&q, 0, JOBQ_BACKUP, back + 5);
+	q.jobs[1].op[0].next = back - h - 1; /* due, waiting */
+	CHECK_INT(jobq_clock_back(&q, back - h), 0, "another hour back: the running and the waiting are kept");
+	CHECK(q.jobs[0].op[0].running && q.jobs[1].op[0].next == back - h - 1, "they are as they were");
+	jobq_free(&q);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -572,5 +607,6 @@ int main(void)
 	test_update_idle();
 	test_fifty();
 	test_calendar();
+	test_clock_back();
 	return T_DONE();
 }
