@@ -18,20 +18,12 @@ SAMPLE_S=${SOAK_SAMPLE_S:-60}
 LOG=$T_DIR/agent.log
 
 echo "# soak: $(bench_machine); ${SOAK_S} s, a sample every ${SAMPLE_S} s"
-dockerd_up || { not_ok "private dockerd in swarm mode"; exit 1; }
-dockerd_busybox_image || { not_ok "busybox image"; exit 1; }
-sshd_start || { not_ok "sshd"; exit 1; }
+swarm_sshd_up
 agent_env soak
-mkdir -p "$T_DIR/dump" && chmod 0777 "$T_DIR/dump"
+svc=rdsbench_soak
+dump_service "$svc" || { not_ok "the soak service runs"; exit 1; }
 export BACKUP_PATH=$T_DIR/dump
 make_data "$T_DIR/dump" 20
-svc=rdsbench_soak
-dk service rm "$svc" >/dev/null 2>&1
-at_exit "dk service rm $svc"
-dk service create -d --name "$svc" --mount "type=bind,source=$T_DIR/dump,target=/dump" \
-	rds-test/busybox:latest sleep 1000000 >/dev/null 2>&1
-one_running() { [ "$(dk ps -q --filter "label=com.docker.swarm.service.name=$svc" --filter status=running | wc -l)" = 1 ]; }
-wait_for 60 one_running || { not_ok "the soak service runs"; exit 1; }
 
 export SERVICE_NAME=$svc TZ=UTC RUN_AT="*/5 * * * * *"
 export PRE_HOOK="sh -c 'date > /dump/db.sql; echo dumped'" POST_HOOK="rm -f /dump/db.sql"

@@ -64,7 +64,7 @@ for t in $targets; do
 			printf '# %s: no regression inputs\n' "$t"
 			continue
 		fi
-		if "$bin" "$@" >"$log" 2>&1 </dev/null; then
+		if "$bin" -timeout=10 "$@" >"$log" 2>&1 </dev/null; then
 			printf 'ok - %s: %d regression inputs\n' "$t" $#
 		else
 			printf 'not ok - %s: a regression input fails (log %s)\n' "$t" "$log"

@@ -64,11 +64,15 @@ void notifyurl_scrub(const struct notifyurl *u, char *text)
 	for (size_t i = 0; i < u->secrets.n; i++) {
 		const char *sec = u->secrets.v[i];
 		size_t sl = strlen(sec);
-		char *p;
+		char *p = text;
 
-		while ((p = strstr(text, sec))) {
+		/* On after each mask: a secret that holds "***" would be found
+		 * in its own mask for ever. Secrets are 3 bytes or longer, so
+		 * the text never grows. */
+		while ((p = strstr(p, sec))) {
 			memcpy(p, "***", 3);
 			memmove(p + 3, p + sl, strlen(p + sl) + 1);
+			p += 3;
 		}
 	}
 }

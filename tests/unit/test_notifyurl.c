@@ -463,6 +463,17 @@ static void scrub(void)
 	notifyurl_scrub(&u, text);
 	CHECK_STR(text, "HTTP 401: token *** invalid (***)", "scrub: every occurrence of a secret");
 	notifyurl_free(&u);
+	/* A password that holds the mask (found by the fuzzer: it looped). */
+	CHECK_INT(notifyurl_parse("ntfy://bob:***@ntfy.sh/t1", &u, err, sizeof(err)), 0, "a password of '***'");
+	snprintf(text, sizeof(text), "denied: *** and ***x");
+	notifyurl_scrub(&u, text);
+	CHECK_STR(text, "denied: *** and ***x", "scrub of a secret '***' ends, the text as it was");
+	notifyurl_free(&u);
+	CHECK_INT(notifyurl_parse("ntfy://bob:a***@ntfy.sh/t1", &u, err, sizeof(err)), 0, "a password of 'a***'");
+	snprintf(text, sizeof(text), "x a***a*** y");
+	notifyurl_scrub(&u, text);
+	CHECK_STR(text, "x ****** y", "scrub of 'a***' masks both");
+	notifyurl_free(&u);
 	notifyurl_free(&u);
 	CHECK(u.url == NULL && u.headers.n == 0, "notifyurl_free twice");
 }
