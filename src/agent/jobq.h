@@ -90,8 +90,9 @@ void jobq_remove(struct jobq *q, int id);
  * far ahead as the step was. Each operation that neither runs nor waits and
  * whose schedule fires between now and that tick is judged by its pace
  * there: one that fires again within JOBQ_FREQUENT_S of that first tick
- * takes it (as cron does for its wildcard jobs: a backup every 5 minutes
- * does not pause for an hour); one that fires more rarely keeps its tick
+ * takes it (close to what Vixie cron does for jobs with a wildcard minute
+ * or hour: a backup every 5 minutes does not pause for an hour); one that
+ * fires more rarely keeps its tick
  * (a daily backup does not run twice in a day). Returns how many took an
  * earlier tick. */
 int jobq_clock_back(struct jobq *q, time_t now);
