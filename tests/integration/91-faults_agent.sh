@@ -129,7 +129,7 @@ rm -f "$BACKUP_PATH/big.bin"
 # c. A live lock of a restic on another host is never removed.
 unshare --uts bash -c 'hostname other-host; restic_direct r4 --limit-download=20 check --read-data' >/dev/null 2>&1 &
 OPID=$!
-at_exit "kill $OPID"
+at_exit "kill_job $OPID"
 if wait_for 20 has_locks r4; then
 	sum0=$(find "$REPO_ROOT/r4/locks" -type f | sort | tr '\n' ' ')
 	n0=$(runs)

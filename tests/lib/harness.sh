@@ -4,6 +4,7 @@
 #   check "name" cmd...  run cmd; pass when it exits 0
 #   wait_for SECS cmd... poll cmd every 0.2 s until it succeeds or SECS pass
 #   at_exit "cmd"        run cmd when the scenario ends (LIFO)
+#   kill_job PID         SIGTERM to PID while it is an unwaited background job
 # Results go to stdout as "ok - name" / "not ok - name"; the scenario exits 1
 # when anything failed.
 set -u
@@ -37,6 +38,16 @@ wait_for() {
 	return 0
 }
 at_exit() { T_CLEANUP+=("$1"); }
+# kill_job PID: SIGTERM to PID only while it is a background job of this
+# shell not yet waited for; once waited for, its PID may be another
+# process's (a scenario running beside this one), which must not be hit.
+kill_job() {
+	local p
+	for p in $(jobs -p); do
+		[ "$p" = "$1" ] && kill "$1" 2>/dev/null
+	done
+	return 0
+}
 t_run_cleanup() {
 	local i
 	for ((i = ${#T_CLEANUP[@]} - 1; i >= 0; i--)); do
