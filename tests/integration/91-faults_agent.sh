@@ -148,6 +148,9 @@ if wait_for 20 has_locks r4; then
 		not_ok "row 4c: the other host's lock stays" "before: $sum0 after: $sum1"
 	h=$(health_text)
 	pkill -INT -f -- "--limit-download=20 check --read-data"
+	# restic 0.14 sometimes hangs in its SIGINT cleanup: then SIGKILL.
+	wait_for 20 eval '! pgrep -f -- "--limit-download=20 check --read-data" >/dev/null' ||
+		pkill -KILL -f -- "--limit-download=20 check --read-data"
 	wait "$OPID" 2>/dev/null
 	# That restic (0.14) leaves its lock on SIGINT: its owner removes it.
 	restic_direct r4 unlock --remove-all >/dev/null 2>&1
